@@ -1,0 +1,2 @@
+"""xentlint: find and fix loss-function misuse in ML code."""
+__version__ = "0.1.0"

@@ -1,0 +1,119 @@
+"""What every rule reads about one file, each part computed once and only when asked for."""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+
+import libcst as cst
+
+from xentlint.knowledge.names import ImportTable
+from xentlint.knowledge.schema import Param
+
+if TYPE_CHECKING:
+    from xentlint.flow import FlowAnalysis, LossSite
+
+
+class _Index(cst.CSTVisitor):
+    """One walk that records parents and the calls, in document order."""
+
+    def __init__(self) -> None:
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.calls: list[cst.Call] = []
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.parents[node] = self._stack[-1]
+        self._stack.append(node)
+        if isinstance(node, cst.Call):
+            self.calls.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+
+
+class FileContext:
+    def __init__(self, module: cst.Module, filename: str) -> None:
+        self.module = module
+        self.filename = filename
+
+    @cached_property
+    def imports(self) -> ImportTable:
+        return ImportTable.from_module(self.module)
+
+    @cached_property
+    def _index(self) -> _Index:
+        index = _Index()
+        self.module.visit(index)
+        return index
+
+    @property
+    def calls(self) -> Sequence[cst.Call]:
+        return self._index.calls
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self._index.parents.get(node)
+
+    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        parent = self.parent(node)
+        while parent is not None:
+            yield parent
+            parent = self.parent(parent)
+
+    @cached_property
+    def flow(self) -> "FlowAnalysis":
+        from xentlint.flow import FlowAnalysis
+
+        return FlowAnalysis(self)
+
+    @cached_property
+    def loss_sites(self) -> "tuple[LossSite, ...]":
+        from xentlint.flow import loss_sites
+
+        return tuple(loss_sites(self))
+
+    @cached_property
+    def _positions(self):
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    def positions(self):
+        """Start/end of every node; computed once, and only when something is reported."""
+        return self._positions
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self._positions[node].start.line
+
+    def qualify(self, node: cst.CSTNode) -> Optional[str]:
+        return self.imports.qualify(node)
+
+    def callee(self, call: cst.Call) -> Optional[str]:
+        """Canonical qualified name of what `call` calls, when it resolves through imports."""
+        return self.imports.qualify(call.func)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+
+def argument(call: cst.Call, param: Optional[Param]) -> Optional[cst.Arg]:
+    """The argument passed for `param`, by keyword or by position (positions after `*args` are unknown)."""
+    if param is None:
+        return None
+    position: Optional[int] = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == param.keyword:
+                return arg
+        elif arg.star:
+            position = None
+        elif position is not None:
+            if position == param.position:
+                return arg
+            position += 1
+    return None
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(arg.star for arg in call.args)

@@ -1,0 +1,74 @@
+"""What a check produces: findings with positions and optional fixes, shared by every output."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional
+
+DOCS_URL = "https://github.com/xentlint/xentlint/blob/main/rules/{code}.md"
+
+
+class Applicability(str, enum.Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class FixAvailability(str, enum.Enum):
+    NONE = "none"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """1-based row and column, as every output format and editor expects."""
+
+    row: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    content: str
+    location: Location
+    end_location: Location
+
+
+@dataclass(frozen=True)
+class Fix:
+    message: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    message: str
+    filename: str
+    location: Location
+    end_location: Location
+    fix: Optional[Fix] = None
+    cell: Optional[int] = None
+    # Fixes that were applied by `fix` are reported with this set (for --show-fixes).
+    fixed: bool = field(default=False, compare=False)
+
+    @property
+    def url(self) -> Optional[str]:
+        # XL0xx report problems with the file itself and have no rule page.
+        return None if self.code.startswith("XL0") else DOCS_URL.format(code=self.code)
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+    def sort_key(self) -> tuple:
+        return (self.filename, self.cell or 0, self.location, self.code)
+
+
+# Findings about the file itself rather than its code: reported through every output like rules.
+SYNTAX_ERROR = ("XL001", "syntax-error")
+IO_ERROR = ("XL002", "io-error")
+INTERNAL_ERROR = ("XL003", "internal-error")
+FILE_TOO_LARGE = ("XL004", "file-too-large")

@@ -1,0 +1,195 @@
+"""Parse once, run the selected rules, apply suppressions, and apply fixes to a fixed point."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from xentlint import prefilter
+from xentlint.context import FileContext
+from xentlint.diagnostics import (
+    INTERNAL_ERROR,
+    SYNTAX_ERROR,
+    Applicability,
+    Diagnostic,
+    Edit,
+    Fix,
+    Location,
+)
+from xentlint.noqa import parse_suppressions
+from xentlint.registry import all_rules
+from xentlint.rule import Finding, Replacement, Rule
+
+UNUSED_NOQA = ("XL900", "unused-noqa")
+MAX_FIX_PASSES = 10
+# LibCST's visitors recurse per nesting level; deeply nested generated code needs headroom.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+
+
+@dataclass
+class LintResult:
+    diagnostics: list[Diagnostic]
+    module: Optional[cst.Module] = None
+
+
+@dataclass
+class FixResult:
+    source: str
+    remaining: list[Diagnostic]
+    fixed: list[Diagnostic] = field(default_factory=list)
+    # Set when a pass produced code that does not parse or fixes never settled: nothing written.
+    error: Optional[str] = None
+
+
+def _rules_for(codes: frozenset[str]) -> list[Rule]:
+    return [rule() for rule in all_rules() if rule.code in codes]
+
+
+def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult:
+    """Findings for `source`; a syntax error is itself a finding."""
+    rules = _rules_for(codes)
+    wants_noqa_check = UNUSED_NOQA[0] in codes
+    if not wants_noqa_check and not prefilter.may_match(source):
+        return LintResult([])
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        return LintResult([_syntax_error(filename, error)])
+    except RecursionError:
+        return LintResult([_file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse", 1, 1)])
+    ctx = FileContext(module, filename)
+    findings, diagnostics = _run_rules(ctx, rules)
+    diagnostics += _to_diagnostics(ctx, findings)
+    return LintResult(_apply_suppressions(source, diagnostics, filename, wants_noqa_check), module)
+
+
+def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool) -> FixResult:
+    """Apply applicable fixes until none is left; the result always parses."""
+    fixed: list[Diagnostic] = []
+    current = source
+    for _ in range(MAX_FIX_PASSES):
+        result = lint_source(current, filename, codes)
+        applicable = [d for d in result.diagnostics if _applicable(d, unsafe)]
+        if not applicable or result.module is None:
+            return FixResult(current, result.diagnostics, fixed)
+        new_source, applied = _apply(result.module, result.diagnostics, unsafe)
+        if not applied:
+            return FixResult(current, result.diagnostics, fixed)
+        try:
+            cst.parse_module(new_source)
+            compile(new_source, filename, "exec", dont_inherit=True)
+        except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
+            return FixResult(source, lint_source(source, filename, codes).diagnostics, [],
+                             error=f"fixes produced code that does not parse ({error}); file left unchanged")
+        fixed += applied
+        current = new_source
+    return FixResult(source, lint_source(source, filename, codes).diagnostics, [],
+                     error=f"fixes did not settle after {MAX_FIX_PASSES} passes; file left unchanged")
+
+
+def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    fix = diagnostic.fix
+    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
+
+
+def _run_rules(ctx: FileContext, rules: Sequence[Rule]) -> tuple[list[Finding], list[Diagnostic]]:
+    filename = ctx.filename
+    findings: list[Finding] = []
+    errors: list[Diagnostic] = []
+    for rule in rules:
+        try:
+            findings.extend(rule.check(ctx))
+        except RecursionError:
+            errors.append(_file_diagnostic(INTERNAL_ERROR, filename, f"{rule.code} skipped: code nested too deeply", 1, 1))
+        except Exception as error:  # one rule failing on one file must not stop the run
+            message = f"{rule.code} failed on this file: {type(error).__name__}: {error}"
+            errors.append(_file_diagnostic(INTERNAL_ERROR, filename, message, 1, 1))
+    return findings, errors
+
+
+def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagnostic]:
+    if not findings:
+        return []
+    # Positions only once something is reported: the position pass costs about a parse.
+    module, filename, positions = ctx.module, ctx.filename, ctx.positions()
+    diagnostics = []
+    for finding in findings:
+        rule = finding.rule
+        assert rule is not None, "findings are made by Rule.finding"
+        span = positions[finding.node]
+        fix = None
+        if finding.fix is not None:
+            edits = tuple(_edit(module, positions, replacement) for replacement in finding.fix.replacements)
+            fix = Fix(finding.fix.title, finding.fix.applicability, edits)
+        diagnostics.append(Diagnostic(rule.code, rule.name, finding.message, filename, _start(span), _end(span), fix))
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def _edit(module: cst.Module, positions, replacement: Replacement) -> Edit:
+    span = positions[replacement.old]
+    return Edit(module.code_for_node(replacement.new), _start(span), _end(span))
+
+
+def _start(span: CodeRange) -> Location:
+    return Location(span.start.line, span.start.column + 1)
+
+
+def _end(span: CodeRange) -> Location:
+    return Location(span.end.line, span.end.column + 1)
+
+
+def _apply_suppressions(source: str, diagnostics: list[Diagnostic], filename: str,
+                        report_unused: bool) -> list[Diagnostic]:
+    if not diagnostics and not report_unused:
+        return diagnostics
+    suppressions = parse_suppressions(source)
+    kept = [d for d in diagnostics if not suppressions.suppressed(d.code, d.location.row)]
+    if report_unused:
+        for line, codes in suppressions.unused():
+            message = f"Unused `noqa` directive (unused: {', '.join(codes)})"
+            kept.append(Diagnostic(UNUSED_NOQA[0], UNUSED_NOQA[1], message, filename,
+                                   Location(line.row, line.column), Location(line.row, line.column)))
+    return sorted(kept, key=Diagnostic.sort_key)
+
+
+def _apply(module: cst.Module, diagnostics: Iterable[Diagnostic], unsafe: bool) -> tuple[str, list[Diagnostic]]:
+    """Apply non-overlapping fixes by text edits, first finding first; the rest wait for the next pass."""
+    source = module.code
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+
+    def offset(location: Location) -> int:
+        return offsets[location.row - 1] + location.column - 1
+
+    taken: list[tuple[int, int]] = []
+    chosen: list[tuple[int, int, str]] = []
+    applied: list[Diagnostic] = []
+    for diagnostic in diagnostics:
+        if not _applicable(diagnostic, unsafe):
+            continue
+        assert diagnostic.fix is not None
+        spans = [(offset(e.location), offset(e.end_location), e.content) for e in diagnostic.fix.edits]
+        if any(start < end_taken and start_taken < end or start == start_taken
+               for start, end, _ in spans for start_taken, end_taken in taken):
+            continue
+        taken += [(start, end) for start, end, _ in spans]
+        chosen += spans
+        applied.append(diagnostic)
+    for start, end, content in sorted(chosen, reverse=True):
+        source = source[:start] + content + source[end:]
+    return source, applied
+
+
+def _syntax_error(filename: str, error: cst.ParserSyntaxError) -> Diagnostic:
+    message = f"cannot parse: {error.message}"
+    return _file_diagnostic(SYNTAX_ERROR, filename, message, error.raw_line, error.raw_column + 1)
+
+
+def _file_diagnostic(kind: tuple[str, str], filename: str, message: str, row: int, column: int) -> Diagnostic:
+    location = Location(max(row, 1), max(column, 1))
+    return Diagnostic(kind[0], kind[1], message, filename, location, location)

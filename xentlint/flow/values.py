@@ -1,0 +1,75 @@
+"""Abstract values: what the analysis knows about an expression."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Optional, Union
+
+import libcst as cst
+
+from xentlint.knowledge.schema import Fn, Loss
+
+
+class Kind(str, enum.Enum):
+    PROBABILITIES = "probabilities"
+    LOG_PROBABILITIES = "log-probabilities"
+    LOGITS = "logits"
+    SPARSE_LABELS = "sparse labels"
+    ONE_HOT_LABELS = "one-hot labels"
+    # Callables whose application has a known result.
+    MODEL = "model"  # Keras model or torch module instance
+    LAYER = "layer"  # a layer/module instance: applying it transforms its input
+    LOSS = "loss"  # a constructed loss object (Keras class, torch nn.*Loss)
+    FUNCTION = "function"  # a function defined in this module
+    CLASS = "class"  # a class defined in this module
+    INT = "int"  # a known integer (class counts)
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value's meaning was given, for messages and fixes."""
+
+    node: cst.CSTNode  # the activation call, layer constructor or producer
+    description: str  # "softmax (Dense activation)"
+    # The expression that a fix could remove the activation from, and its input.
+    activation_call: Optional[cst.Call] = None
+    activation_input: Optional[cst.BaseExpression] = None
+    # For `activation="softmax"` in a Keras layer: the argument to rewrite.
+    activation_arg: Optional[cst.Arg] = None
+
+
+@dataclass(frozen=True)
+class Value:
+    kind: Kind
+    fn: Optional[Fn] = None  # the activation that made PROBABILITIES / LOG_PROBABILITIES
+    origin: Optional[Origin] = None
+    classes: Optional[int] = None  # size of the class axis, when visible
+    axis: Union[int, str, None] = None  # the axis the activation normalised over ("implicit" for torch)
+    integer: bool = False  # labels known to have an integer dtype
+    number: Optional[int] = None  # for INT
+    # Callables: the layer/loss constructor, the model's output, the defining node.
+    node: Optional[cst.CSTNode] = None
+    output: Optional["Value"] = None
+    loss: Optional[Loss] = None
+    # Layer semantics: the function applied (None: identity / logits producer) and unit count.
+    applies: Optional[Fn] = None
+    produces_logits: bool = False
+    keras: bool = False  # Keras model/layer: compile() semantics apply
+    sequential: bool = False  # a Keras Sequential: `model.add(layer)` grows it
+    layers: tuple["Value", ...] = field(default=(), compare=False)
+
+    def with_changes(self, **changes: object) -> "Value":
+        return replace(self, **changes)
+
+
+UNKNOWN = Value(Kind.UNKNOWN)
+
+
+def merge(a: Value, b: Value) -> Value:
+    """Branches that disagree make the value unknown: never flag an ambiguous flow."""
+    if a == b:
+        return a
+    if a.kind is b.kind and a.kind in (Kind.SPARSE_LABELS, Kind.ONE_HOT_LABELS) and a.integer == b.integer:
+        return Value(a.kind, integer=a.integer)
+    return UNKNOWN

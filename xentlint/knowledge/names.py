@@ -1,0 +1,165 @@
+"""Resolve names to canonical qualified names from the module's own imports, without scope metadata.
+
+LibCST's QualifiedNameProvider runs a whole-module scope analysis that costs about ten times
+the parse. Rules here only ask "which framework API is this dotted name?", which an alias
+table built from import statements and module-level alias assignments answers.
+"""
+from __future__ import annotations
+
+from typing import Optional, Union
+
+import libcst as cst
+
+# Families that are one API under several spellings. Longest prefix first.
+_CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("tensorflow.python.keras.", "keras."),
+    ("tensorflow.keras.", "keras."),
+    ("tensorflow.compat.v2.", "tensorflow."),
+    ("tf_keras.", "keras."),
+    ("keras.src.", "keras."),
+    ("keras.api.", "keras."),
+    ("torch.nn.modules.activation.", "torch.nn."),
+    ("torch.nn.modules.linear.", "torch.nn."),
+    ("torch.nn.modules.container.", "torch.nn."),
+    ("torch.nn.modules.module.", "torch.nn."),
+    ("jax.numpy.", "jax.numpy."),
+)
+
+
+def canonical(qualified: str) -> str:
+    for prefix, replacement in _CANONICAL_PREFIXES:
+        if qualified.startswith(prefix):
+            return replacement + qualified[len(prefix):]
+    if qualified == "tensorflow.keras":
+        return "keras"
+    return qualified
+
+
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain, None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _module_name(node: Union[cst.Attribute, cst.Name, None]) -> str:
+    return dotted_name(node) or "" if node is not None else ""
+
+
+_AMBIGUOUS = ""
+
+
+class ImportTable:
+    """Local names bound by imports (and `slim = tf.contrib.slim`) to qualified names.
+
+    A name bound to two different targets anywhere in the module is ambiguous and resolves
+    to nothing: precision first.
+    """
+
+    def __init__(self) -> None:
+        self._bindings: dict[str, str] = {}
+
+    @classmethod
+    def from_module(cls, module: cst.Module) -> "ImportTable":
+        table = cls()
+        collector = _ImportCollector(table)
+        module.visit(collector)
+        return table
+
+    def bind(self, local: str, target: str) -> None:
+        previous = self._bindings.get(local)
+        if previous is None:
+            self._bindings[local] = target
+        elif previous != target:
+            self._bindings[local] = _AMBIGUOUS
+
+    def unbind(self, local: str) -> None:
+        if local in self._bindings:
+            self._bindings[local] = _AMBIGUOUS
+
+    def resolve_dotted(self, dotted: str) -> Optional[str]:
+        head, _, rest = dotted.partition(".")
+        target = self._bindings.get(head)
+        if not target:
+            return None
+        return canonical(f"{target}.{rest}" if rest else target)
+
+    def qualify(self, node: cst.CSTNode) -> Optional[str]:
+        """The canonical qualified name of a Name/Attribute chain rooted in an import."""
+        dotted = dotted_name(node)
+        return self.resolve_dotted(dotted) if dotted else None
+
+    def spell(self, qualified: str) -> Optional[str]:
+        """How this module can write `qualified` with names it already imports (shortest wins)."""
+        best: Optional[str] = None
+        for local, target in self._bindings.items():
+            if not target:
+                continue
+            for prefix in _spellings_of(target):
+                if qualified == prefix or qualified.startswith(prefix + "."):
+                    candidate = local + qualified[len(prefix):]
+                    if best is None or len(candidate) < len(best):
+                        best = candidate
+        return best
+
+    def modules(self) -> set[str]:
+        return {target for target in self._bindings.values() if target}
+
+
+def _spellings_of(target: str) -> tuple[str, ...]:
+    """A bound module also reaches the canonical family it belongs to: `tf` reaches `keras.` via tf.keras."""
+    spellings = [target, canonical(target)]
+    if target == "tensorflow":
+        spellings.append("keras")  # tf.keras.X spells keras.X
+    return tuple(dict.fromkeys(spellings))
+
+
+class _ImportCollector(cst.CSTVisitor):
+    def __init__(self, table: ImportTable) -> None:
+        self.table = table
+        self.depth = 0
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _module_name(alias.name)
+            if alias.asname is not None:
+                self.table.bind(_module_name(alias.asname.name), full)
+            else:
+                head = full.split(".")[0]
+                self.table.bind(head, head)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or isinstance(node.names, cst.ImportStar):
+            # Relative imports name the project's own code, never a framework.
+            if not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    self.table.unbind(_module_name(alias.asname.name if alias.asname else alias.name))
+            return
+        module = _module_name(node.module)
+        for alias in node.names:
+            name = _module_name(alias.name)
+            local = _module_name(alias.asname.name) if alias.asname else name
+            self.table.bind(local, f"{module}.{name}")
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth += 1
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth -= 1
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # Module-level aliases such as `slim = tf.contrib.slim` or `tf = tf.compat.v1`.
+        if self.depth:
+            return
+        for target in node.targets:
+            if not isinstance(target.target, cst.Name):
+                continue
+            local = target.target.value
+            resolved = self.table.qualify(node.value)
+            if resolved is not None:
+                self.table._bindings[local] = resolved
+            else:
+                self.table.unbind(local)
