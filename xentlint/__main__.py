@@ -1,0 +1,3 @@
+from xentlint.cli import main
+
+main()

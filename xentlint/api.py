@@ -1,0 +1,120 @@
+"""Checking and fixing sources and files: the one API under the CLI, the editors and the tests."""
+from __future__ import annotations
+
+import difflib
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from xentlint import engine
+from xentlint.cache import Cache
+from xentlint.diagnostics import FILE_TOO_LARGE, INTERNAL_ERROR, IO_ERROR, Diagnostic, Location
+from xentlint.files import MAX_FILE_BYTES, SourceError, SourceFile, decode, read_source, write_atomic
+
+# Below this many files a process pool costs more than it saves (the pre-commit case).
+_POOL_THRESHOLD = 16
+
+
+@dataclass(frozen=True)
+class FileTask:
+    path: Optional[Path]  # None for stdin
+    display: str  # the name used in messages
+    codes: frozenset[str]
+    fix: bool = False
+    unsafe: bool = False
+    write: bool = False  # fix: write the result back (otherwise only report/diff)
+    cache_dir: Optional[Path] = None
+    settings_key: str = ""
+    stdin: Optional[bytes] = None
+
+
+@dataclass
+class FileReport:
+    display: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixed: list[Diagnostic] = field(default_factory=list)
+    original: Optional[str] = None
+    fixed_source: Optional[str] = None  # set when fixing changed the source
+
+    def diff(self) -> str:
+        if self.fixed_source is None or self.original is None:
+            return ""
+        return "".join(difflib.unified_diff(
+            self.original.splitlines(keepends=True), self.fixed_source.splitlines(keepends=True),
+            fromfile=f"a/{self.display}", tofile=f"b/{self.display}"))
+
+
+def check_source(source: str, filename: str, codes: frozenset[str]) -> list[Diagnostic]:
+    return engine.lint_source(source, filename, codes).diagnostics
+
+
+def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool = False) -> engine.FixResult:
+    return engine.fix_source(source, filename, codes, unsafe)
+
+
+def process(task: FileTask) -> FileReport:
+    """Check or fix one file; every failure becomes a finding on that file, never an exception."""
+    try:
+        return _process(task)
+    except Exception as error:  # the run goes on over the other files
+        message = f"internal error: {type(error).__name__}: {error}"
+        return FileReport(task.display, [_file_finding(INTERNAL_ERROR, task.display, message)])
+
+
+def _process(task: FileTask) -> FileReport:
+    try:
+        source = decode(task.stdin) if task.stdin is not None else read_source(task.path)
+    except SourceError as error:
+        kind = FILE_TOO_LARGE if "limit" in str(error) else IO_ERROR
+        return FileReport(task.display, [_file_finding(kind, task.display, str(error))])
+    if not task.fix:
+        cache = Cache(task.cache_dir) if task.cache_dir is not None else None
+        key = cache.key(source.text, task.settings_key) if cache is not None else ""
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            return FileReport(task.display, [replace(d, filename=task.display) for d in cached])
+        diagnostics = check_source(source.text, task.display, task.codes)
+        if cache is not None:
+            cache.put(key, diagnostics)
+        return FileReport(task.display, diagnostics, original=source.text)
+    return _fix(task, source)
+
+
+def _fix(task: FileTask, source: SourceFile) -> FileReport:
+    result = fix_source(source.text, task.display, task.codes, task.unsafe)
+    report = FileReport(task.display, list(result.remaining), list(result.fixed), original=source.text)
+    if result.error is not None:
+        report.diagnostics.append(_file_finding(INTERNAL_ERROR, task.display, result.error))
+        return report
+    if result.source != source.text:
+        report.fixed_source = result.source
+        if task.write and task.path is not None:
+            try:
+                write_atomic(task.path, source.encode(result.source))
+            except OSError as error:
+                report.diagnostics.append(_file_finding(IO_ERROR, task.display, f"cannot write: {error}"))
+                report.fixed = []
+    return report
+
+
+def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Callable[[FileReport], None]] = None
+        ) -> list[FileReport]:
+    """Process files, in a pool when it pays; results come back in the order of `tasks`."""
+    if jobs <= 1 or len(tasks) < _POOL_THRESHOLD:
+        return [process(task) for task in tasks]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(process, tasks, chunksize=max(1, len(tasks) // (jobs * 8))))
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def _file_finding(kind: tuple[str, str], display: str, message: str) -> Diagnostic:
+    return Diagnostic(kind[0], kind[1], message, display, Location(1, 1), Location(1, 1))
+
+
+__all__ = ["FileTask", "FileReport", "check_source", "fix_source", "process", "run", "default_jobs",
+           "MAX_FILE_BYTES"]

@@ -1,0 +1,207 @@
+"""Command line: options in, `xentlint.api` does the work, `xentlint.output` renders it."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import click
+
+from xentlint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github", "junit")
+
+
+def _split(values: Sequence[str]) -> Optional[tuple[str, ...]]:
+    """`--select XL1,XL3 --select XL5` -> ("XL1", "XL3", "XL5"); None when not given."""
+    if not values:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _shared_options(function: Callable) -> Callable:
+    options = [
+        click.argument("paths", nargs=-1, type=str),
+        click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the configured set)."),
+        click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the configured set."),
+        click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable."),
+        click.option("--output-format", type=click.Choice(FORMATS), default=None, help="How to report findings."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Use this pyproject.toml or xentlint.toml instead of searching for one."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain."),
+        click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of each finding."),
+        click.option("--quiet", "-q", is_flag=True, help="Print findings only, without the summary."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                     help="Files checked in parallel (default: the number of cores)."),
+        click.option("--show-fixes", is_flag=True, help="List the fixes that were applied."),
+        click.option("--stdin-filename", default=None, help="The name of the file read from stdin (`-`)."),
+        click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths passed explicitly too."),
+        click.option("--unsafe-fixes/--no-unsafe-fixes", default=None,
+                     help="Also apply (fix) or mark as fixable (check) the unsafe fixes."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xentlint")
+def main() -> None:
+    """Find and fix cross-entropy and loss-function misuse in TensorFlow, Keras, PyTorch and JAX code."""
+
+
+@main.command()
+@_shared_options
+def check(**options: object) -> None:
+    """Report misuse in PATHS (default: the current folder; `-` reads stdin)."""
+    sys.exit(_run(fix=False, diff=False, **options))
+
+
+@main.command()
+@_shared_options
+@click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing.")
+def fix(**options: object) -> None:
+    """Apply safe fixes to PATHS until none is left (`-`: fixed stdin to stdout)."""
+    sys.exit(_run(fix=True, **options))
+
+
+def _run(*, fix: bool, diff: bool, paths: tuple[str, ...], select, extend_select, ignore, output_format,
+         config_file, exit_zero, statistics, quiet, no_cache, jobs, show_fixes, stdin_filename, force_exclude,
+         unsafe_fixes) -> int:
+    from xentlint import api
+    from xentlint.config import ConfigError, Overrides, SettingsResolver
+    from xentlint.output import RenderOptions, render
+    from xentlint.registry import all_rules
+
+    overrides = Overrides(select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore),
+                          unsafe_fixes=unsafe_fixes, output_format=output_format)
+    try:
+        resolver = SettingsResolver(overrides, config_file)
+        base = resolver.for_path(Path.cwd())
+        tasks, missing = _tasks(paths or (".",), resolver, fix=fix, write=fix and not diff, no_cache=no_cache,
+                                stdin_filename=stdin_filename, force_exclude=force_exclude)
+    except ConfigError as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_ERROR
+    reports = api.run(tasks, jobs or api.default_jobs())
+    diagnostics = [d for report in reports for d in report.diagnostics] + missing
+    fixed = [d for report in reports for d in report.fixed]
+    stdin_fix = fix and tasks and tasks[0].stdin is not None
+    if stdin_fix:
+        report = reports[0]
+        click.echo(report.fixed_source if report.fixed_source is not None else report.original, nl=False)
+    elif diff:
+        click.echo("".join(report.diff() for report in reports), nl=False)
+    if not stdin_fix and not (diff and base.output_format == "text"):
+        options = RenderOptions(statistics=statistics, show_fixes=show_fixes, fixed=fixed, quiet=quiet,
+                                unsafe_fixes_enabled=base.unsafe_fixes, rules=all_rules())
+        click.echo(render(base.output_format, diagnostics, options), nl=False)
+    if any(d.code in ("XL003",) for d in diagnostics):
+        return EXIT_ERROR
+    if diff and any(report.fixed_source is not None for report in reports):
+        return EXIT_OK if exit_zero else EXIT_FINDINGS
+    return EXIT_OK if exit_zero or not diagnostics else EXIT_FINDINGS
+
+
+def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, no_cache: bool,
+           stdin_filename: Optional[str], force_exclude: bool):
+    from xentlint import api
+    from xentlint.diagnostics import IO_ERROR, Diagnostic, Location
+    from xentlint.discovery import discover
+
+    tasks: list[api.FileTask] = []
+    missing: list[Diagnostic] = []
+    if "-" in paths:
+        display = stdin_filename or "-"
+        settings = resolver.for_path(Path(display).resolve())
+        unsafe = settings.unsafe_fixes
+        if force_exclude and stdin_filename and settings.is_excluded(Path(display).resolve(), is_dir=False):
+            return tasks, missing
+        tasks.append(api.FileTask(None, display, settings.codes_for(Path(display).resolve()), fix=fix,
+                                  unsafe=unsafe, stdin=sys.stdin.buffer.read()))
+        paths = [p for p in paths if p != "-"]
+        if not paths:
+            return tasks, missing
+    found = discover(paths, resolver, force_exclude)
+    for name in found.missing:
+        location = Location(1, 1)
+        missing.append(Diagnostic(IO_ERROR[0], IO_ERROR[1], "no such file or directory", name, location, location))
+    for path in found.files:
+        settings = resolver.for_path(path)
+        codes = settings.codes_for(path)
+        cache_dir = None if no_cache or fix else settings.root
+        tasks.append(api.FileTask(path, _display(path), codes, fix=fix, unsafe=settings.unsafe_fixes, write=write,
+                                  cache_dir=cache_dir, settings_key=settings.fingerprint() + ",".join(sorted(codes))))
+    return tasks, missing
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+@main.command()
+@click.argument("code")
+def rule(code: str) -> None:
+    """Print the documentation of rule CODE, with its live numeric evidence."""
+    from xentlint.docs import render_rule
+    from xentlint.registry import rule_by_code
+
+    try:
+        found = rule_by_code(code.upper())
+    except KeyError:
+        click.echo(f"error: unknown rule code '{code}'", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(render_rule(found), nl=False)
+    if found.contract is not None:
+        from xentlint.runtime.checker import run_contract
+
+        result = run_contract(found.contract)
+        click.echo(f"\n## Live evidence\n{'Held' if result.held else 'FAILED'}: {result.summary}")
+
+
+@main.command()
+@click.option("--markdown", "markdown_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write one Markdown page per rule, and an index, into this folder.")
+def rules(markdown_dir: Optional[Path]) -> None:
+    """List every rule: code, name, fix availability, frameworks."""
+    from xentlint.docs import write_pages
+    from xentlint.registry import all_rules
+
+    if markdown_dir is not None:
+        for name in write_pages(markdown_dir, all_rules()):
+            click.echo(f"wrote {markdown_dir / name}")
+        return
+    rows = [(r.code, r.name + ("" if r.default_enabled else " (off by default)"), r.fix_availability.value,
+             ", ".join(r.frameworks)) for r in all_rules()]
+    widths = [max(len(row[i]) for row in rows + [("code", "name", "fix", "frameworks")]) for i in range(4)]
+    for row in [("code", "name", "fix", "frameworks"), *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+@main.command()
+def verify() -> None:
+    """Check every rule's runtime contract with the NumPy loss models."""
+    from xentlint.registry import all_rules
+    from xentlint.runtime.checker import format_table, run_all
+
+    results = run_all(all_rules())
+    click.echo(format_table(results))
+    sys.exit(EXIT_OK if all(result.held for _, result in results) else EXIT_FINDINGS)
+
+
+@main.command()
+def clean() -> None:
+    """Remove the result cache (.xentlint_cache) of the current project."""
+    from xentlint.cache import clean as remove_cache
+    from xentlint.config import ConfigError, Overrides, SettingsResolver
+
+    try:
+        root = SettingsResolver(Overrides()).for_path(Path.cwd()).root
+    except ConfigError:
+        root = Path.cwd()
+    click.echo("removed the cache" if remove_cache(root) else "no cache to remove")

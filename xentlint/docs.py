@@ -1,0 +1,114 @@
+"""Rule pages rendered from the rule classes: `rules/<CODE>.md`, `xentlint rule CODE`, SARIF help."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from xentlint.diagnostics import FixAvailability
+from xentlint.rule import Rule
+
+_FIX_WORDS = {
+    FixAvailability.ALWAYS: "Always",
+    FixAvailability.SOMETIMES: "Sometimes",
+    FixAvailability.NONE: "None",
+}
+
+
+def render_rule(rule: type[Rule]) -> str:
+    lines = [
+        f"# {rule.name} ({rule.code})",
+        "",
+        f"Fix is {_FIX_WORDS[rule.fix_availability].lower()} available."
+        if rule.fix_availability is not FixAvailability.NONE else "No fix is available.",
+        f"Frameworks: {', '.join(rule.frameworks)}." if rule.frameworks else "",
+        "" if rule.default_enabled else "Off by default: enable it with `--extend-select " + rule.code + "`.",
+        "",
+        "## What it does",
+        f"Flags {rule.summary[0].lower()}{rule.summary[1:]}." if not rule.summary.endswith(".")
+        else f"Flags {rule.summary[0].lower()}{rule.summary[1:]}",
+        "",
+        "## Why is this bad?",
+        rule.why,
+        "",
+        "## Example",
+        "```python",
+        rule.example.rstrip("\n"),
+        "```",
+        "",
+        "## Use instead",
+        "```python",
+        rule.use_instead.rstrip("\n"),
+        "```",
+    ]
+    if rule.fix_title:
+        lines += ["", "## Fix", f"{rule.fix_title}.", ""]
+        if rule.fix_safety:
+            lines += [rule.fix_safety]
+    lines += _extra_sections(rule)
+    if rule.contract is not None:
+        contract = rule.contract
+        lines += ["", "## Runtime contract", f"Relation: {contract.relation.value}.", "",
+                  f"- original: `{contract.original}`"]
+        if contract.fixed:
+            lines.append(f"- fixed: `{contract.fixed}`")
+        if contract.reference:
+            lines.append(f"- reference: `{contract.reference}`")
+        if contract.harm:
+            lines.append(f"- harm: {contract.harm.value}")
+        lines.append("- inputs: " + ", ".join(f"`{name}` ({kind.value})" for name, kind in contract.inputs.items()))
+        lines += ["", f"`xentlint verify` checks this contract with NumPy models of the framework functions;"
+                      f" `xentlint rule {rule.code}` prints the live figures."]
+    if rule.references:
+        lines += ["", "## References"] + [f"- {reference}" for reference in rule.references]
+    return "\n".join(_collapse(lines)).rstrip("\n") + "\n"
+
+
+def _extra_sections(rule: type[Rule]) -> list[str]:
+    """A rule may add sections, such as its rename table, through `doc_sections()`."""
+    sections = getattr(rule, "doc_sections", None)
+    return ["", *sections()] if callable(sections) else []
+
+
+def _collapse(lines: list[str]) -> list[str]:
+    """Drop repeated blank lines left by optional parts."""
+    result: list[str] = []
+    for line in lines:
+        if line == "" and result and result[-1] == "":
+            continue
+        result.append(line)
+    return result
+
+
+def render_index(rules: Sequence[type[Rule]]) -> str:
+    lines = ["# xentlint rules", "", "| code | name | fix | frameworks | summary |", "| --- | --- | --- | --- | --- |"]
+    for rule in rules:
+        default = "" if rule.default_enabled else " (off by default)"
+        lines.append(f"| [{rule.code}]({rule.code}.md) | {rule.name}{default} | "
+                     f"{_FIX_WORDS[rule.fix_availability]} | {', '.join(rule.frameworks)} | {rule.summary} |")
+    return "\n".join(lines) + "\n"
+
+
+def expected_pages(rules: Sequence[type[Rule]]) -> dict[str, str]:
+    pages = {f"{rule.code}.md": render_rule(rule) for rule in rules}
+    pages["README.md"] = render_index(rules)
+    return pages
+
+
+def write_pages(folder: Path, rules: Sequence[type[Rule]]) -> list[str]:
+    """Write every page that differs; return the names written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in expected_pages(rules).items():
+        path = folder / name
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+            written.append(name)
+    return written
+
+
+def stale_pages(folder: Path, rules: Sequence[type[Rule]]) -> list[str]:
+    expected = expected_pages(rules)
+    stale = [name for name, text in expected.items()
+             if not (folder / name).exists() or (folder / name).read_text() != text]
+    stale += [p.name for p in folder.glob("*.md") if p.name not in expected]
+    return sorted(stale)
