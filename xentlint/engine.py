@@ -124,15 +124,64 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagn
         span = positions[finding.node]
         fix = None
         if finding.fix is not None:
-            edits = tuple(_edit(module, positions, replacement) for replacement in finding.fix.replacements)
-            fix = Fix(finding.fix.title, finding.fix.applicability, edits)
+            edits = (_edit(module, finding.fix.replacements),)
+            applicability = finding.fix.applicability
+            if any(_drops_comments(replacement) for replacement in finding.fix.replacements):
+                applicability = Applicability.UNSAFE  # as in Ruff: a fix that deletes comments is unsafe
+            fix = Fix(finding.fix.title, applicability, edits)
         diagnostics.append(Diagnostic(rule.code, rule.name, finding.message, filename, _start(span), _end(span), fix))
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 
-def _edit(module: cst.Module, positions, replacement: Replacement) -> Edit:
-    span = positions[replacement.old]
-    return Edit(module.code_for_node(replacement.new), _start(span), _end(span))
+class _Replace(cst.CSTTransformer):
+    def __init__(self, replacements: Sequence[Replacement]) -> None:
+        self.replacements = {id(r.old): r.new for r in replacements}
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
+        return self.replacements.get(id(original_node), updated_node)
+
+
+def _edit(module: cst.Module, replacements: Sequence[Replacement]) -> Edit:
+    """One text edit covering the replacements, taken from regenerating the whole module.
+
+    Generating only the new node would lose the indentation its line breaks inherit from the
+    enclosing block; the module's own code generator keeps it.
+    """
+    old = module.code
+    new = module.visit(_Replace(replacements)).code
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end_old, end_new = len(old), len(new)
+    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
+        end_old, end_new = end_old - 1, end_new - 1
+    return Edit(new[start:end_new], _location(old, start), _location(old, end_old))
+
+
+def _location(text: str, offset: int) -> Location:
+    row = text.count("\n", 0, offset) + 1
+    line_start = text.rfind("\n", 0, offset) + 1
+    return Location(row, offset - line_start + 1)
+
+
+class _Comments(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found.append(node.value)
+
+
+def _comments(node: cst.CSTNode) -> list[str]:
+    collector = _Comments()
+    node.visit(collector)
+    return collector.found
+
+
+def _drops_comments(replacement: Replacement) -> bool:
+    kept = _comments(replacement.new)
+    return any(comment not in kept for comment in _comments(replacement.old))
 
 
 def _start(span: CodeRange) -> Location:

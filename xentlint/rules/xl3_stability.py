@@ -39,6 +39,15 @@ def fused_log_call(ctx: FileContext, activation: ActivationCall) -> Optional[cst
     return call.with_changes(func=func) if func is not None else None
 
 
+def laid_out_like(fused: cst.Call, outer: cst.Call) -> cst.Call:
+    """`fused` replacing `outer(inner(...))`: keep the outer call's parentheses, line breaks and comments."""
+    if len(outer.args) != 1 or not fused.args:
+        return fused
+    args = list(fused.args)
+    args[-1] = args[-1].with_changes(whitespace_after_arg=outer.args[0].whitespace_after_arg)
+    return fused.with_changes(whitespace_before_args=outer.whitespace_before_args, args=args)
+
+
 class LogOfSoftmax(Rule):
     code = "XL301"
     name = "log-of-softmax"
@@ -99,7 +108,7 @@ class LogOfSoftmax(Rule):
         fused = fused_log_call(ctx, softmax)
         if fused is None:
             return self.finding(log.call, message)
-        return self.finding(log.call, message, Replacement(log.call, fused))
+        return self.finding(log.call, message, Replacement(log.call, laid_out_like(fused, log.call)))
 
     def _through_variable(self, ctx: FileContext, log: ActivationCall, softmax: ActivationCall) -> tuple:
         """`p = softmax(z); log(p)`: when `p` has no other use, make `p` the log-softmax."""

@@ -1,0 +1,43 @@
+"""A JSON array shaped like Ruff's `--output-format json`, plus each rule's `name`."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional, Sequence
+
+from xentlint.diagnostics import Diagnostic, Fix, Location
+from xentlint.output.options import RenderOptions
+
+
+def render(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> str:
+    findings = [_finding(d) for d in sorted(diagnostics, key=Diagnostic.sort_key)]
+    return json.dumps(findings, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _location(location: Location) -> dict[str, int]:
+    return {"row": location.row, "column": location.column}
+
+
+def _fix(fix: Optional[Fix]) -> Optional[dict[str, Any]]:
+    if fix is None:
+        return None
+    edits = [
+        {"content": edit.content, "location": _location(edit.location), "end_location": _location(edit.end_location)}
+        for edit in sorted(fix.edits, key=lambda edit: (edit.location, edit.end_location))
+    ]
+    return {"applicability": fix.applicability.value, "message": fix.message, "edits": edits}
+
+
+def _finding(diagnostic: Diagnostic) -> dict[str, Any]:
+    return {
+        "code": diagnostic.code,
+        "name": diagnostic.name,
+        "message": diagnostic.message,
+        "filename": diagnostic.filename,
+        "location": _location(diagnostic.location),
+        "end_location": _location(diagnostic.end_location),
+        "fix": _fix(diagnostic.fix),
+        "url": diagnostic.url,
+        "cell": diagnostic.cell,
+        # `# noqa` comments are read on the line where a finding starts.
+        "noqa_row": diagnostic.location.row,
+    }

@@ -1,0 +1,31 @@
+"""What the caller asks of an output, and which fixes count as available under it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from xentlint.diagnostics import Applicability, Diagnostic
+
+if TYPE_CHECKING:
+    from xentlint.rule import Rule
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    statistics: bool = False  # text: counts per code instead of findings
+    show_fixes: bool = False  # text: list what `fix` changed
+    fixed: Sequence[Diagnostic] = ()  # findings whose fix `fix` applied
+    quiet: bool = False  # text: findings only, no summary
+    unsafe_fixes_enabled: bool = False
+    rules: Sequence[type[Rule]] = ()  # SARIF: rule metadata
+
+
+def has_applicable_fix(diagnostic: Diagnostic, options: RenderOptions) -> bool:
+    """A fix that `xentlint fix` would apply with the current settings."""
+    fix = diagnostic.fix
+    return fix is not None and (fix.applicability is Applicability.SAFE or options.unsafe_fixes_enabled)
+
+
+def has_hidden_fix(diagnostic: Diagnostic, options: RenderOptions) -> bool:
+    """An unsafe fix that `--unsafe-fixes` would make available."""
+    return diagnostic.fix is not None and not has_applicable_fix(diagnostic, options)
