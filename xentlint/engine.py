@@ -124,7 +124,7 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagn
         span = positions[finding.node]
         fix = None
         if finding.fix is not None:
-            edits = (_edit(module, finding.fix.replacements),)
+            edits = (_edit(module, finding.fix.replacements, positions),)
             applicability = finding.fix.applicability
             if any(_drops_comments(replacement) for replacement in finding.fix.replacements):
                 applicability = Applicability.UNSAFE  # as in Ruff: a fix that deletes comments is unsafe
@@ -141,22 +141,23 @@ class _Replace(cst.CSTTransformer):
         return self.replacements.get(id(original_node), updated_node)
 
 
-def _edit(module: cst.Module, replacements: Sequence[Replacement]) -> Edit:
-    """One text edit covering the replacements, taken from regenerating the whole module.
+def _edit(module: cst.Module, replacements: Sequence[Replacement], positions) -> Edit:
+    """One text edit spanning the replaced nodes, cut from regenerating the whole module.
 
     Generating only the new node would lose the indentation its line breaks inherit from the
     enclosing block; the module's own code generator keeps it.
     """
     old = module.code
     new = module.visit(_Replace(replacements)).code
-    start = 0
-    limit = min(len(old), len(new))
-    while start < limit and old[start] == new[start]:
-        start += 1
-    end_old, end_new = len(old), len(new)
-    while end_old > start and end_new > start and old[end_old - 1] == new[end_new - 1]:
-        end_old, end_new = end_old - 1, end_new - 1
-    return Edit(new[start:end_new], _location(old, start), _location(old, end_old))
+    starts = [offset for offset in (_offset(old, positions[r.old].start) for r in replacements)]
+    ends = [offset for offset in (_offset(old, positions[r.old].end) for r in replacements)]
+    start, end = min(starts), max(ends)
+    return Edit(new[start:len(new) - (len(old) - end)], _location(old, start), _location(old, end))
+
+
+def _offset(text: str, position) -> int:
+    lines = text.split("\n")
+    return sum(len(line) + 1 for line in lines[:position.line - 1]) + position.column
 
 
 def _location(text: str, offset: int) -> Location:

@@ -1,0 +1,177 @@
+"""The command line as a user runs it: a real `python -m xentlint` process in a temporary project."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MISUSE = "import torch\nimport torch.nn.functional as F\n\nlp = torch.log(F.softmax(z, dim=1))\n"
+FIXED = "import torch\nimport torch.nn.functional as F\n\nlp = F.log_softmax(z, dim=1)\n"
+
+
+def xentlint(*args: str, cwd: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "xentlint", *args], cwd=cwd, input=stdin,
+                          capture_output=True, timeout=120)
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "misuse.py").write_text(MISUSE)
+    (tmp_path / "broken.py").write_text("def f(:\n    pass\n")
+    (tmp_path / "latin.py").write_bytes(b"x = '\xe9t\xe9'\n")  # not UTF-8 and no coding cookie
+    (tmp_path / "clean.py").write_text("import torch\n\nprint(torch.ones(2))\n")
+    return tmp_path
+
+
+def test_check_reports_each_bad_file_and_goes_on(project: Path) -> None:
+    result = xentlint("check", "--no-cache", ".", cwd=project)
+    out = result.stdout.decode()
+    assert result.returncode == 1
+    assert "misuse.py:4:6: XL301" in out
+    assert "broken.py:1:7: XL001" in out
+    assert "latin.py:1:1: XL002" in out
+    assert "clean.py" not in out
+    assert "Found 3 errors." in out
+
+
+def test_clean_project_exits_zero(project: Path) -> None:
+    result = xentlint("check", "clean.py", cwd=project)
+    assert result.returncode == 0
+    assert "All checks passed!" in result.stdout.decode()
+
+
+def test_exit_zero_and_missing_path(project: Path) -> None:
+    assert xentlint("check", "--exit-zero", "misuse.py", cwd=project).returncode == 0
+    missing = xentlint("check", "nowhere.py", cwd=project)
+    assert missing.returncode == 1
+    assert b"nowhere.py:1:1: XL002 no such file or directory" in missing.stdout
+    assert b"Traceback" not in missing.stderr
+
+
+def test_json_output_is_ruff_shaped(project: Path) -> None:
+    result = xentlint("check", "--output-format", "json", "misuse.py", cwd=project)
+    [finding] = json.loads(result.stdout)
+    assert finding["code"] == "XL301" and finding["name"] == "log-of-softmax"
+    assert finding["filename"] == "misuse.py"
+    assert finding["location"] == {"row": 4, "column": 6}
+    assert finding["end_location"] == {"row": 4, "column": 36}
+    assert finding["fix"]["applicability"] == "safe"
+    assert finding["fix"]["edits"] == [{"content": "F.log_softmax(z, dim=1)", "location": {"row": 4, "column": 6},
+                                        "end_location": {"row": 4, "column": 36}}]
+    assert finding["url"].endswith("/rules/XL301.md")
+
+
+def test_fix_writes_atomically_keeps_mode_and_is_idempotent(project: Path) -> None:
+    target = project / "misuse.py"
+    target.chmod(0o640)
+    result = xentlint("fix", "misuse.py", cwd=project)
+    assert result.returncode == 0, result.stdout
+    assert target.read_text() == FIXED
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert not [p for p in project.iterdir() if "xentlint-tmp" in p.name]
+    again = xentlint("fix", "misuse.py", cwd=project)
+    assert again.returncode == 0 and target.read_text() == FIXED
+
+
+def test_fix_keeps_encoding_bom_and_newlines(tmp_path: Path) -> None:
+    source = MISUSE.replace("\n", "\r\n")
+    latin = b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + MISUSE.encode()
+    (tmp_path / "crlf.py").write_bytes(b"\xef\xbb\xbf" + source.encode())
+    (tmp_path / "latin.py").write_bytes(latin)
+    assert xentlint("fix", ".", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "crlf.py").read_bytes() == b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode()
+    assert (tmp_path / "latin.py").read_bytes() == b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + FIXED.encode()
+
+
+def test_diff_applies_cleanly_with_patch(project: Path) -> None:
+    if shutil.which("patch") is None:
+        pytest.skip("patch is not installed")
+    before = (project / "misuse.py").read_text()
+    result = xentlint("fix", "--diff", "misuse.py", cwd=project)
+    assert result.returncode == 1
+    assert (project / "misuse.py").read_text() == before  # --diff writes nothing
+    subprocess.run(["patch", "-p1"], cwd=project, input=result.stdout, check=True, capture_output=True)
+    assert (project / "misuse.py").read_text() == FIXED
+
+
+def test_stdin(project: Path) -> None:
+    checked = xentlint("check", "-", "--stdin-filename", "model.py", cwd=project, stdin=MISUSE.encode())
+    assert checked.returncode == 1 and b"model.py:4:6: XL301" in checked.stdout
+    fixed = xentlint("fix", "-", cwd=project, stdin=MISUSE.encode())
+    assert fixed.stdout.decode() == FIXED
+
+
+@pytest.mark.parametrize("config, message", [
+    ('[tool.xentlint]\nselct = ["XL3"]\n', "unknown key 'selct'"),
+    ('[tool.xentlint]\nselect = ["XL999"]\n', "XL999"),
+    ('[tool.xentlint]\nunsafe-fixes = "yes"\n', "unsafe-fixes"),
+    ("[tool.xentlint\n", "pyproject.toml"),
+])
+def test_config_errors_exit_2_with_a_message(project: Path, config: str, message: str) -> None:
+    (project / "pyproject.toml").write_text(config)
+    result = xentlint("check", ".", cwd=project)
+    assert result.returncode == 2
+    assert message in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+def test_select_ignore_and_noqa(project: Path) -> None:
+    assert xentlint("check", "--ignore", "XL3", "misuse.py", cwd=project).returncode == 0
+    assert xentlint("check", "--select", "XL900", "misuse.py", cwd=project).returncode == 0
+    (project / "misuse.py").write_text(MISUSE.replace("dim=1))", "dim=1))  # noqa: XL301"))
+    assert xentlint("check", "misuse.py", cwd=project).returncode == 0
+    unused = xentlint("check", "--extend-select", "XL900", "--no-cache", "clean.py", cwd=project)
+    assert unused.returncode == 0
+    (project / "clean.py").write_text("x = 1  # noqa: XL101\n")
+    unused = xentlint("check", "--extend-select", "XL900", "--no-cache", "clean.py", cwd=project)
+    assert b"clean.py:1:8: XL900" in unused.stdout
+
+
+def test_output_is_identical_whatever_the_jobs(tmp_path: Path) -> None:
+    for index in range(40):
+        (tmp_path / f"m{index:02}.py").write_text(MISUSE if index % 3 else "import torch\n")
+    one = xentlint("check", "--no-cache", "--jobs", "1", ".", cwd=tmp_path)
+    two = xentlint("check", "--no-cache", "--jobs", "2", ".", cwd=tmp_path)
+    assert one.stdout == two.stdout and one.stdout.count(b"XL301") == 26
+
+
+def test_cache_is_used_and_invalidated(project: Path) -> None:
+    first = xentlint("check", "misuse.py", cwd=project)
+    assert (project / ".xentlint_cache" / ".gitignore").exists()
+    assert xentlint("check", "misuse.py", cwd=project).stdout == first.stdout
+    (project / "misuse.py").write_text("import torch\n")
+    assert xentlint("check", "misuse.py", cwd=project).returncode == 0
+    for entry in (project / ".xentlint_cache").rglob("*.json"):
+        entry.write_text("{ not json")
+    (project / "misuse.py").write_text(MISUSE)
+    assert xentlint("check", "misuse.py", cwd=project).stdout == first.stdout
+    assert xentlint("clean", cwd=project).returncode == 0
+    assert not (project / ".xentlint_cache").exists()
+
+
+def test_rule_and_rules_commands(project: Path) -> None:
+    page = xentlint("rule", "XL301", cwd=project)
+    assert page.returncode == 0 and page.stdout.startswith(b"# log-of-softmax (XL301)")
+    listing = xentlint("rules", cwd=project).stdout.decode()
+    assert "XL301  log-of-softmax" in listing
+    assert xentlint("rule", "XL999", cwd=project).returncode == 2
+
+
+def test_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "xentlint", "--version"], capture_output=True)
+    assert result.returncode == 0 and b"xentlint, version" in result.stdout
+
+
+def test_unreadable_file_is_reported(project: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root can read any file")
+    target = project / "misuse.py"
+    target.chmod(0)
+    result = xentlint("check", "--no-cache", "misuse.py", cwd=project)
+    assert b"XL002" in result.stdout
