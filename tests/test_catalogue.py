@@ -1,0 +1,57 @@
+"""The catalogue is the contract: every code in RULES.md is a rule with fixtures, a page and a contract."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from xentlint import prefilter
+from xentlint.docs import stale_pages
+from xentlint.registry import all_rules, rule_by_code
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT.parent / "shared" / "RULES.md"
+
+
+def _catalogue() -> dict[str, str]:
+    if not CATALOGUE.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CATALOGUE} is missing in CI")
+        pytest.skip("the shared rule catalogue is not beside this checkout")
+    rows = re.findall(r"^\| (XL\d{3}) \| ([a-z0-9-]+) \|", CATALOGUE.read_text(), flags=re.MULTILINE)
+    return dict(rows)
+
+
+def test_every_catalogue_code_is_implemented_with_its_name() -> None:
+    for code, name in _catalogue().items():
+        rule = rule_by_code(code)
+        assert rule.name == name, f"{code} is named {rule.name!r}, the catalogue says {name!r}"
+
+
+def test_every_catalogue_rule_has_fixtures_page_and_contract() -> None:
+    for code in _catalogue():
+        rule = rule_by_code(code)
+        assert list((ROOT / "fixtures" / code).glob("bad_*.py")), f"{code}: no bad fixture"
+        assert list((ROOT / "fixtures" / code).glob("good_*.py")), f"{code}: no good fixture"
+        assert (ROOT / "rules" / f"{code}.md").exists(), f"{code}: no page"
+        assert rule.contract is not None, f"{code}: no runtime contract"
+
+
+def test_codes_and_names_are_unique() -> None:
+    rules = all_rules()
+    assert len({rule.code for rule in rules}) == len(rules)
+    assert len({rule.name for rule in rules}) == len(rules)
+
+
+def test_rule_pages_are_fresh() -> None:
+    stale = stale_pages(ROOT / "rules", all_rules())
+    assert stale == [], f"regenerate with `python -m xentlint.dev.docs`: {stale}"
+
+
+def test_prefilter_keeps_every_fixture_with_a_finding() -> None:
+    for path in sorted((ROOT / "fixtures").glob("XL*/bad_*.py")):
+        if path.name.endswith(".fixed.py"):
+            continue
+        assert prefilter.may_match(path.read_text()), f"the pre-filter would skip {path}"
