@@ -175,3 +175,16 @@ def test_unreadable_file_is_reported(project: Path) -> None:
     target.chmod(0)
     result = xentlint("check", "--no-cache", "misuse.py", cwd=project)
     assert b"XL002" in result.stdout
+
+
+def test_version_and_clean_check_import_nothing_heavy(project: Path) -> None:
+    probe = (
+        "import sys, runpy\n"
+        "sys.argv = ['xentlint'] + sys.argv[1:]\n"
+        "try:\n    runpy.run_module('xentlint', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'torch', 'tensorflow', 'scipy', 'jax'}))\n"
+    )
+    for args in (["--version"], ["check", "--no-cache", "clean.py"]):
+        result = subprocess.run([sys.executable, "-c", probe, *args], cwd=project, capture_output=True, text=True)
+        assert result.stdout.strip().endswith("[]"), result.stdout

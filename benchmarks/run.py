@@ -1,0 +1,158 @@
+"""Time xentlint against Ruff, TorchFix, Fixit and two LibCST baselines on the same files.
+
+    python benchmarks/run.py                    # installed keras + transformers + torch sources
+    python benchmarks/run.py --corpus DIR -n 5  # a folder of your own
+
+Every tool runs as a whole process, several times; the table gives the median wall time, the
+spread (min-max), files per second, peak memory of the largest process, and each tool's ratio to
+cold `xentlint check`. Tools that are not installed are reported as such. This is a benchmark,
+not a test: it prints figures and judges nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+DEFAULT_PACKAGES = ("keras", "transformers", "torch")
+# Runs a command and prints the peak RSS (KiB) of its largest process.
+_MEASURE = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)\n"
+)
+_PARSE_ONLY = (
+    "import sys, libcst\n"
+    "for p in open(sys.argv[1]).read().splitlines():\n"
+    "    try: libcst.parse_module(open(p, encoding='utf-8', errors='replace').read())\n"
+    "    except Exception: pass\n"
+)
+_PARSE_AND_POSITIONS = (
+    "import sys, libcst\n"
+    "from libcst.metadata import MetadataWrapper, PositionProvider\n"
+    "for p in open(sys.argv[1]).read().splitlines():\n"
+    "    try: MetadataWrapper(libcst.parse_module(open(p, encoding='utf-8', errors='replace').read())"
+    ".resolve(PositionProvider)\n"
+    "    except Exception: pass\n"
+)
+
+
+@dataclass
+class Timing:
+    label: str
+    seconds: list[float]
+    peak_mib: float
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def corpus_files(roots: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for root in roots:
+        files.extend(p for p in root.rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(files)
+
+
+def package_root(name: str) -> Optional[Path]:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def measure(label: str, command: Sequence[str], runs: int, cwd: Path, before=None) -> Timing:
+    seconds, peak = [], 0.0
+    for _ in range(runs):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", _MEASURE, *command], cwd=cwd, capture_output=True, text=True)
+        seconds.append(time.perf_counter() - start)
+        try:
+            peak = max(peak, int(out.stdout.split()[0]) / 1024)
+        except (IndexError, ValueError):
+            pass
+    return Timing(label, seconds, peak)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, action="append", help="folder of Python files (repeatable)")
+    parser.add_argument("-n", "--runs", type=int, default=3, help="runs per tool (default 3)")
+    parser.add_argument("--skip", action="append", default=[], help="skip a tool by label prefix")
+    args = parser.parse_args(argv)
+
+    roots = args.corpus or [root for root in map(package_root, DEFAULT_PACKAGES) if root is not None]
+    with tempfile.TemporaryDirectory(prefix="xentlint-bench-") as scratch:
+        work = Path(scratch) / "corpus"
+        # Copy the corpus so caches and `fix` never touch site-packages, and one file can be edited.
+        for root in roots:
+            shutil.copytree(root, work / root.name, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyc"))
+        files = corpus_files([work])
+        listing = Path(scratch) / "files.txt"
+        listing.write_text("\n".join(map(str, files)))
+        lines = sum(p.read_bytes().count(b"\n") for p in files)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        print(f"corpus: {', '.join(str(r) for r in roots)}")
+        print(f"files: {len(files)}, lines: {lines}, cores: {cores}, runs per tool: {args.runs}\n")
+
+        xl = [sys.executable, "-m", "xentlint", "check", "--exit-zero", "--quiet"]
+        changed = files[len(files) // 2]
+        original = changed.read_text(encoding="utf-8", errors="replace")
+
+        def touch_one() -> None:
+            changed.write_text(original + f"\n# edited {time.time()}\n", encoding="utf-8")
+
+        plan = [
+            ("xentlint cold", xl + ["--no-cache", "."], None),
+            ("xentlint cold --jobs 1", xl + ["--no-cache", "--jobs", "1", "."], None),
+            ("xentlint warm cache", xl + ["."], None),
+            ("xentlint one file changed", xl + ["."], touch_one),
+            ("xentlint 10 files (pre-commit)", xl + ["--no-cache", *map(str, files[:10])], None),
+            ("libcst parse only (1 process)", [sys.executable, "-c", _PARSE_ONLY, str(listing)], None),
+            ("libcst parse + positions (1 process)", [sys.executable, "-c", _PARSE_AND_POSITIONS, str(listing)], None),
+            ("ruff check --no-cache", ["ruff", "check", "--no-cache", "--select", "E,F", "--exit-zero", "."], None),
+            ("torchfix", ["torchfix", "."], None),
+            ("fixit lint", ["fixit", "lint", "."], None),
+        ]
+        results: list[Timing] = []
+        subprocess.run(xl + ["."], cwd=work, capture_output=True)  # fill the cache for the warm runs
+        for label, command, before in plan:
+            if any(label.startswith(prefix) for prefix in args.skip):
+                continue
+            if shutil.which(command[0]) is None and command[0] != sys.executable:
+                results.append(Timing(label, [float("nan")], 0.0, "not installed"))
+                continue
+            if label.startswith("xentlint warm"):
+                subprocess.run(xl + ["."], cwd=work, capture_output=True)
+            results.append(measure(label, command, args.runs, work, before))
+            print(f"  measured {label}", file=sys.stderr)
+        changed.write_text(original, encoding="utf-8")
+
+    cold = next(t.median for t in results if t.label == "xentlint cold")
+    print("| tool | median s | min-max s | files/s | peak MiB | ratio to xentlint cold |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for timing in results:
+        if timing.note:
+            print(f"| {timing.label} | {timing.note} | | | | |")
+            continue
+        rate = len(files) / timing.median if "10 files" not in timing.label else 10 / timing.median
+        print(f"| {timing.label} | {timing.median:.2f} | {min(timing.seconds):.2f}-{max(timing.seconds):.2f} "
+              f"| {rate:.0f} | {timing.peak_mib:.0f} | {timing.median / cold:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
