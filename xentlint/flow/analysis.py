@@ -15,10 +15,16 @@ import libcst as cst
 
 from xentlint import knowledge
 from xentlint.context import argument
-from xentlint.flow.calls import int_literal, is_tensor_method_call, match_activation, string_literal
+from xentlint.flow.calls import (
+    int_literal,
+    is_tensor_method_call,
+    is_tensor_receiver,
+    match_activation,
+    string_literal,
+)
 from xentlint.flow.values import UNKNOWN, Kind, Origin, Value, merge
 from xentlint.knowledge import apis
-from xentlint.knowledge.schema import Fn, Form, Labels
+from xentlint.knowledge.schema import Fn, Form, Labels, Param, TensorConstructor
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
@@ -44,6 +50,7 @@ class FlowAnalysis:
         self.ctx = ctx
         self._scopes: dict[Scope, _ScopeState] = {}
         self._in_progress: set[cst.CSTNode] = set()
+        self._building: set[Scope] = set()  # scopes whose statements are being executed
         self._class_attrs: dict[cst.ClassDef, dict[str, Value]] = {}
         self._outputs: dict[cst.CSTNode, Value] = {}
 
@@ -70,6 +77,12 @@ class FlowAnalysis:
         scope.visit(counter)
         return counter.count
 
+    def name_stores(self, scope: Scope, name: str) -> list[cst.Name]:
+        """Where `name` is bound in `scope`, parameters included (and nested scopes), in document order."""
+        collector = _NameStores(name)
+        scope.visit(collector)
+        return collector.stores
+
     # ------------------------------------------------------------ environments
     def _env_at(self, expr: cst.CSTNode) -> tuple[Scope, Env]:
         scope = self.enclosing_scope(expr)
@@ -87,7 +100,11 @@ class FlowAnalysis:
             state = _ScopeState()
             self._scopes[scope] = state
             body = scope.body if isinstance(scope, cst.Module) else _block(scope.body)
-            state.final = self._exec(body, {}, scope, state)
+            self._building.add(scope)
+            try:
+                state.final = self._exec(body, {}, scope, state)
+            finally:
+                self._building.discard(scope)
         return state
 
     def _exec(self, statements: Sequence[cst.CSTNode], env: Env, scope: Scope, state: _ScopeState) -> Env:
@@ -188,15 +205,33 @@ class FlowAnalysis:
         if isinstance(target, cst.Name):
             return self._bind(env, target.value, value, state)
         if isinstance(target, (cst.Tuple, cst.List)):
-            parts: list[Value] = [UNKNOWN] * len(target.elements)
-            if isinstance(source, (cst.Tuple, cst.List)) and len(source.elements) == len(target.elements):
-                parts = [self._eval(element.value, env, None) for element in source.elements]
-            for element, part in zip(target.elements, parts):
-                env = self._bind_target(element.value, part, env, state)
+            for element, part in zip(target.elements, self._unpacked(source, len(target.elements), env)):
+                inner = element.value
+                if isinstance(part, tuple) and isinstance(inner, (cst.Tuple, cst.List)) \
+                        and len(part) == len(inner.elements):
+                    for inner_element, inner_part in zip(inner.elements, part):
+                        env = self._bind_target(inner_element.value, inner_part, env, state)
+                else:
+                    env = self._bind_target(inner, part if isinstance(part, Value) else UNKNOWN, env, state)
             return env
         if isinstance(target, cst.StarredElement):
             return self._bind_target(target.value, UNKNOWN, env, state)
         return env  # attributes and subscripts: `self.x` is handled per class
+
+    def _unpacked(self, source: Optional[cst.BaseExpression], count: int,
+                  env: Env) -> list[Union[Value, tuple[Value, ...]]]:
+        """What unpacking `source` into `count` targets gives each (a tuple: a pair unpacked again)."""
+        if isinstance(source, (cst.Tuple, cst.List)) and len(source.elements) == count:
+            return [self._eval(element.value, env, None) for element in source.elements]
+        callee = self.ctx.callee(source) if isinstance(source, cst.Call) else None
+        if callee is not None and count == 2 and callee in apis.LABELLED_SPLITS | apis.LABELLED_PAIRS:
+            labels = Value(Kind.SPARSE_LABELS, origin=Origin(source, "dataset labels"), integer=True)
+            return [(UNKNOWN, labels)] * 2 if callee in apis.LABELLED_SPLITS else [UNKNOWN, labels]
+        if isinstance(source, cst.Call) and callee in apis.ARRAY_SPLITTERS and not any(arg.star for arg in source.args):
+            arrays = [arg.value for arg in source.args if arg.keyword is None]
+            if count == 2 * len(arrays):
+                return [self._eval(array, env, None) for array in arrays for _half in (0, 1)]
+        return [UNKNOWN] * count
 
     def _bind(self, env: Env, name: str, value: Value, state: _ScopeState) -> Env:
         state.assigned.add(name)
@@ -226,6 +261,8 @@ class FlowAnalysis:
             return env[name.value]
         if scope is None or isinstance(scope, cst.Module):
             return UNKNOWN
+        if name.value == "self" and _is_method_receiver(self.ctx, scope):
+            return self._self_instance(scope)
         state = self._state(scope)
         if name.value in state.assigned or name.value in _parameters(scope):
             return UNKNOWN
@@ -237,6 +274,9 @@ class FlowAnalysis:
             owner = self.enclosing_class(scope)
             if owner is not None:
                 return self._class_attributes(owner).get(attribute.attr.value, UNKNOWN)
+        if attribute.attr.value in apis.MEANING_PRESERVING_ATTRIBUTES:
+            inner = self._eval(attribute.value, env, scope)
+            return inner if inner.kind in _TENSOR_KINDS else UNKNOWN
         return UNKNOWN
 
     def _eval_subscript(self, subscript: cst.Subscript, env: Env, scope: Optional[Scope]) -> Value:
@@ -271,25 +311,34 @@ class FlowAnalysis:
             method = call.func.attr.value
             receiver = self._eval(call.func.value, env, scope)
             if receiver.kind is Kind.MODEL and method in apis.MODEL_OUTPUT_METHODS:
-                return self._model_output(receiver)
+                own = _method(receiver.node, method) if isinstance(receiver.node, cst.ClassDef) else None
+                # A local class's own `predict` may post-process what `forward` returns.
+                return self._returns(own) if own is not None else self._model_output(receiver)
+            if receiver.kind is Kind.MODEL and method in apis.MODEL_SELF_METHODS and not receiver.keras:
+                return receiver
+            if callee is None and is_tensor_receiver(self.ctx, call.func) and self._makes_indices(call, method):
+                return _sparse(call, receiver)
             if callee is None and is_tensor_method_call(self.ctx, call, takes_dim=True):
                 return self._method_result(call, method, receiver, env, scope)
             if callee is None and method in apis.MEANING_PRESERVING_METHODS and receiver.kind in _TENSOR_KINDS:
-                if method == "to" and _casts_to_integer(self.ctx, call.args):
-                    return _sparse(call, receiver)
-                return receiver.with_changes(integer=receiver.integer and method in ("to",))
+                # `.to(device)`, `.view(n, -1)` keep the dtype; float casts and `type_as(other)` may not.
+                integer = receiver.integer and method not in ("float", "double", "half", "type_as") \
+                    and not _casts_to_float(self.ctx, call.args)
+                return _reshaped(method, receiver.with_changes(integer=integer))
         target = self._eval(call.func, env, scope)
         return self._apply(target, call, env, scope)
 
+    def _makes_indices(self, call: cst.Call, method: str) -> bool:
+        """`y.argmax(axis=1)`, `y.long()`, `y.astype(int)`, `y.to(device, torch.long)`."""
+        if knowledge.label_method(method) is not None:
+            return True
+        return method in apis.CAST_METHODS and _casts_to_integer(self.ctx, call.args)
+
     def _method_result(self, call: cst.Call, method: str, receiver: Value, env: Env,
                        scope: Optional[Scope]) -> Value:
-        labels = knowledge.label_method(method)
-        if labels is not None:
-            return _sparse(call, receiver)
-        if method in apis.CAST_METHODS and _casts_to_integer(self.ctx, call.args):
-            return _sparse(call, receiver)
         if method in apis.MEANING_PRESERVING_METHODS and receiver.kind in _TENSOR_KINDS:
-            return receiver.with_changes(integer=False) if method in ("float", "double", "half") else receiver
+            return _reshaped(method, receiver.with_changes(integer=False) if method in ("float", "double", "half")
+                             else receiver)
         return UNKNOWN
 
     def _construct(self, callee: str, call: cst.Call, env: Env, scope: Optional[Scope]) -> Optional[Value]:
@@ -303,6 +352,9 @@ class FlowAnalysis:
             classes = self._int(call.args[1].value, env, scope) if kind is Kind.ONE_HOT_LABELS and len(call.args) > 1 else None
             integer = kind is Kind.SPARSE_LABELS or callee == "torch.nn.functional.one_hot"
             return Value(kind, origin=Origin(call, callee.rsplit(".", 1)[-1]), classes=classes, integer=integer)
+        constructor = knowledge.tensor_constructor(callee)
+        if constructor is not None:
+            return self._constructed(constructor, call, env, scope)
         if callee in apis.CASTS:
             if _casts_to_integer(self.ctx, call.args[1:]):
                 inner = self._eval(call.args[0].value, env, scope) if call.args else UNKNOWN
@@ -316,7 +368,11 @@ class FlowAnalysis:
                          origin=Origin(call, f"{activation_class.fn.value} ({callee.rsplit('.', 1)[-1]} layer)"))
         layer = knowledge.layer(callee)
         if layer is not None:
-            return self._layer(layer, callee, call, env, scope)
+            built = self._layer(layer, callee, call, env, scope)
+            if layer.input is None or built.kind is not Kind.LAYER:
+                return built
+            inputs = argument(call, layer.input)
+            return self._apply_layer(built, self._eval(inputs.value, env, scope) if inputs else UNKNOWN, call)
         if callee in apis.KERAS_SEQUENTIAL:
             layers = self._sequence(call.args[0].value, env, scope) if call.args else ()
             if layers is None:
@@ -330,9 +386,36 @@ class FlowAnalysis:
             return Value(Kind.MODEL, node=call, layers=layers, output=self._fold(layers))
         if callee in apis.KERAS_MODEL:
             outputs = argument(call, _OUTPUTS)
-            output = self._eval(outputs.value, env, scope) if outputs is not None else UNKNOWN
+            output = self._eval(_single_output(outputs.value), env, scope) if outputs is not None else UNKNOWN
             return Value(Kind.MODEL, node=call, keras=True, output=output)
         return None
+
+    def _constructed(self, row: TensorConstructor, call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
+        """A tensor made from data, a range or random draws: class indices when visibly integer."""
+        if _visibly_matrix(call, row.shape):
+            return UNKNOWN
+        dtype_arg = argument(call, row.dtype)
+        integer = _casts_to_integer(self.ctx, [dtype_arg]) if dtype_arg is not None else None
+        indices = Value(Kind.SPARSE_LABELS, origin=Origin(call, self.ctx.code(call.func)), integer=True)
+        data_arg = argument(call, row.data)
+        if data_arg is None:  # a range or random draws: a float bound or step makes floats
+            if integer is None:
+                integer = row.integer and not any(isinstance(arg.value, cst.Float) for arg in call.args)
+            return indices if integer else UNKNOWN
+        data = data_arg.value
+        if isinstance(data, (cst.List, cst.Tuple)):
+            elements = [element.value for element in data.elements]
+            if not elements or any(isinstance(element, (cst.List, cst.Tuple)) for element in elements):
+                return UNKNOWN  # rows of a matrix, not a vector of class indices
+            if integer is None:
+                integer = row.integer or all(int_literal(element) is not None for element in elements)
+            return indices if integer else UNKNOWN
+        inner = self._eval(data, env, scope)
+        if integer or (integer is None and row.integer):
+            return _sparse(call, inner)
+        if inner.kind not in _TENSOR_KINDS:
+            return UNKNOWN
+        return inner if integer is None else inner.with_changes(integer=False)
 
     def _layer(self, layer, callee: str, call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
         units_arg = argument(call, layer.units)
@@ -350,8 +433,10 @@ class FlowAnalysis:
                 return Value(Kind.LAYER, node=call, produces_logits=True, classes=units,
                              origin=Origin(call, f"{short} layer with linear activation"))
             return Value(Kind.LAYER, node=call)
-        return Value(Kind.LAYER, node=call, applies=fn, classes=units,
-                     origin=Origin(call, f"{fn.value} ({short} activation)", activation_arg=activation_arg))
+        # Keras applies an `activation=` over the last axis (keras.activations.softmax(x, axis=-1)).
+        how = f"{short} layer" if layer.units is None else f"{short} activation"  # Activation("softmax")
+        return Value(Kind.LAYER, node=call, applies=fn, classes=units, axis=-1,
+                     origin=Origin(call, f"{fn.value} ({how})", activation_arg=activation_arg))
 
     def _activation_of(self, expr: cst.BaseExpression) -> Optional[Fn]:
         """`"softmax"`, `tf.nn.softmax` or `keras.activations.softmax` as an `activation=` value."""
@@ -396,12 +481,25 @@ class FlowAnalysis:
             return Value(Kind.LOGITS, origin=layer.origin, classes=layer.classes)
         return UNKNOWN
 
+    def layer_inputs(self, layers: Iterable[Value]) -> list[tuple[Value, Value]]:
+        """Each layer of a sequential model with the value it receives from the layers before it."""
+        pairs: list[tuple[Value, Value]] = []
+        inner = UNKNOWN
+        for layer in layers:
+            pairs.append((layer, inner))
+            inner = self._through(layer, inner)
+        return pairs
+
     def _fold(self, layers: Iterable[Value]) -> Value:
         output = UNKNOWN
         for layer in layers:
-            output = self._apply_layer(layer, output, None) if layer.kind is Kind.LAYER else (
-                self._model_output(layer) if layer.kind is Kind.MODEL else UNKNOWN)
+            output = self._through(layer, output)
         return output
+
+    def _through(self, layer: Value, inner: Value) -> Value:
+        if layer.kind is Kind.LAYER:
+            return self._apply_layer(layer, inner, None)
+        return self._model_output(layer) if layer.kind is Kind.MODEL else UNKNOWN
 
     def _sequence(self, expr: cst.BaseExpression, env: Env, scope: Optional[Scope]) -> Optional[tuple[Value, ...]]:
         if isinstance(expr, (cst.List, cst.Tuple)):
@@ -423,6 +521,11 @@ class FlowAnalysis:
         output = self._returns(body) if body is not None else UNKNOWN
         return Value(Kind.MODEL, node=cls, keras=framework == "keras", output=output)
 
+    def _self_instance(self, method: cst.FunctionDef) -> Value:
+        """`self` in a model's method: `self(x)` and `self.forward(x)` give the model's output."""
+        owner = self.enclosing_class(method)
+        return self._instance(owner) if owner is not None else UNKNOWN
+
     def _model_framework(self, cls: cst.ClassDef, depth: int = 0) -> Optional[str]:
         for base in cls.bases:
             qualified = self.ctx.qualify(base.value)
@@ -441,8 +544,8 @@ class FlowAnalysis:
     def _returns(self, function: cst.FunctionDef) -> Value:
         if function in self._outputs:
             return self._outputs[function]
-        if function in self._in_progress:
-            return UNKNOWN
+        if function in self._in_progress or function in self._building:
+            return UNKNOWN  # recursion, or asked while its body runs: do not cache a partial result
         self._in_progress.add(function)
         try:
             returns = self._state(function).returns
@@ -465,6 +568,8 @@ class FlowAnalysis:
         cls.body.visit(collector)
         values: dict[str, Value] = {}
         for attribute, expr in collector.assignments:
+            if expr is not None and _is_none(expr):
+                continue  # `self.model = None` in __init__: a placeholder until it is built
             value = self._eval(expr, module_env, None) if expr is not None else UNKNOWN
             values[attribute] = merge(values[attribute], value) if attribute in values else value
         self._class_attrs[cls] = values
@@ -512,19 +617,49 @@ def _sparse(call: cst.CSTNode, inner: Value) -> Value:
     return Value(Kind.SPARSE_LABELS, origin=Origin(call, "integer class labels"), integer=True)
 
 
+def _reshaped(method: str, value: Value) -> Value:
+    """A shape method may move or resize the class axis: the class count is no longer known."""
+    return value.with_changes(classes=None) if method in apis.SHAPE_CHANGING_METHODS else value
+
+
 def _casts_to_integer(ctx: "FileContext", args: Sequence[cst.Arg]) -> bool:
+    target = _cast_target(ctx, args)
+    return target in apis.INTEGER_DTYPES or target in apis.INTEGER_DTYPE_STRINGS
+
+
+def _casts_to_float(ctx: "FileContext", args: Sequence[cst.Arg]) -> bool:
+    return _cast_target(ctx, args) in apis.FLOAT_DTYPES
+
+
+def _cast_target(ctx: "FileContext", args: Sequence[cst.Arg]) -> Optional[str]:
+    """The dtype named by a cast's arguments: a string, `int`/`float`, or a qualified name."""
     for arg in args:
         if arg.keyword is not None and arg.keyword.value not in ("dtype",):
             continue
         text = string_literal(arg.value)
         if text is not None:
-            return text in apis.INTEGER_DTYPE_STRINGS
-        if isinstance(arg.value, cst.Name) and arg.value.value == "int":
-            return True
+            return text
+        if isinstance(arg.value, cst.Name) and arg.value.value in ("int", "float"):
+            return arg.value.value
         qualified = ctx.qualify(arg.value)
         if qualified is not None:
-            return qualified in apis.INTEGER_DTYPES
-    return False
+            return qualified
+    return None
+
+
+def _visibly_matrix(call: cst.Call, shape: Optional[Param]) -> bool:
+    """A literal shape of rank two or more whose last size is not 1 (`(n, 1)` still holds indices)."""
+    if shape is None:
+        return False
+    arg = argument(call, shape)
+    value = arg.value if arg is not None else None
+    if value is None and shape.position is None:
+        value = next((a.value for a in call.args if a.keyword is None and isinstance(a.value, (cst.Tuple, cst.List))),
+                     None)
+    if not isinstance(value, (cst.Tuple, cst.List)):
+        return False
+    sizes = value.elements
+    return len(sizes) >= 2 and int_literal(sizes[-1].value) != 1
 
 
 def _axis(expr: Optional[cst.BaseExpression], api) -> Union[int, str, None]:
@@ -557,6 +692,23 @@ def _self_attribute(target: cst.BaseExpression) -> Optional[str]:
     if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
         return target.attr.value
     return None
+
+
+def _single_output(outputs: cst.BaseExpression) -> cst.BaseExpression:
+    """`Model(inputs, [out])` has the one output `out`."""
+    if isinstance(outputs, (cst.List, cst.Tuple)) and len(outputs.elements) == 1 \
+            and isinstance(outputs.elements[0], cst.Element):
+        return outputs.elements[0].value
+    return outputs
+
+
+def _is_method_receiver(ctx: "FileContext", function: cst.FunctionDef) -> bool:
+    """`function` is defined directly in a class body and takes `self` first."""
+    params = function.params.params
+    if not params or params[0].name.value != "self":
+        return False
+    block = ctx.parent(function)
+    return block is not None and isinstance(ctx.parent(block), cst.ClassDef)
 
 
 def _parameters(function: cst.FunctionDef) -> set[str]:
@@ -631,6 +783,44 @@ def _flatten(target: cst.BaseExpression) -> Iterable[cst.BaseExpression]:
             yield from _flatten(element.value)
     else:
         yield target
+
+
+class _NameStores(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.stores: list[cst.Name] = []
+
+    def _targets(self, target: Optional[cst.CSTNode]) -> None:
+        if isinstance(target, cst.BaseExpression):
+            for element in _flatten(target):
+                if isinstance(element, cst.StarredElement):
+                    element = element.value
+                if isinstance(element, cst.Name) and element.value == self.name:
+                    self.stores.append(element)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._targets(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._targets(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._targets(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._targets(node.name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._targets(node.name)
 
 
 class _NameLoads(cst.CSTVisitor):

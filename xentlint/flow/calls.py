@@ -9,7 +9,7 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.context import argument
 from xentlint.knowledge.names import dotted_name
-from xentlint.knowledge.schema import Activation, Fn, Form
+from xentlint.knowledge.schema import Activation, Fn, Form, Reduce, Reduction
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
@@ -55,10 +55,8 @@ def is_tensor_method_call(ctx: "FileContext", call: cst.Call, takes_dim: bool) -
     """
     func = call.func
     assert isinstance(func, cst.Attribute)
-    head = dotted_name(func.value)
-    if head is not None:
-        if head.split(".")[0] in _OBJECT_RECEIVERS or ctx.imports.resolve_dotted(head) is not None:
-            return False
+    if not is_tensor_receiver(ctx, func):
+        return False
     if not call.args:
         return True
     if not takes_dim:
@@ -69,9 +67,60 @@ def is_tensor_method_call(ctx: "FileContext", call: cst.Call, takes_dim: bool) -
     return int_literal(first.value) is not None
 
 
+def is_tensor_receiver(ctx: "FileContext", func: cst.Attribute) -> bool:
+    """`func` is a method of a value, not a function of an imported module (`np.log`) nor of `self`."""
+    head = dotted_name(func.value)
+    if head is None:
+        return True
+    return head.split(".")[0] not in _OBJECT_RECEIVERS and ctx.imports.resolve_dotted(head) is None
+
+
+@dataclass(frozen=True)
+class ReductionCall:
+    call: cst.Call
+    api: Reduction
+    input: cst.BaseExpression  # the reduced tensor
+    axis: Optional[cst.Arg]  # the axis argument (by keyword, alias or position); None: every axis
+
+    @property
+    def op(self) -> Reduce:
+        return self.api.op
+
+
+def match_reduction(ctx: "FileContext", call: cst.Call) -> Optional[ReductionCall]:
+    """`tf.reduce_sum(x, axis=1)`, `torch.mean(x)`, `np.sum(x, 1)` or `x.sum(dim=1)`."""
+    api = knowledge.reduction(ctx.callee(call))
+    if api is not None:
+        tensor = argument(call, api.input)
+        return ReductionCall(call, api, tensor.value, _axis_argument(call, api)) if tensor is not None else None
+    if isinstance(call.func, cst.Attribute) and ctx.callee(call) is None and is_tensor_receiver(ctx, call.func):
+        method = knowledge.reduction_method(call.func.attr.value)
+        if method is not None:
+            return ReductionCall(call, method, call.func.value, _axis_argument(call, method))
+    return None
+
+
+def _axis_argument(call: cst.Call, api: Reduction) -> Optional[cst.Arg]:
+    given = argument(call, api.axis)
+    if given is not None:
+        return given
+    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value in api.axis_aliases), None)
+
+
+def clipped_tensor(ctx: "FileContext", call: cst.Call) -> Optional[cst.BaseExpression]:
+    """The tensor that `tf.clip_by_value(p, lo, hi)`, `torch.clamp(p, min=eps)` or `p.clamp(eps, 1)` clips."""
+    api = knowledge.clip(ctx.callee(call))
+    if api is not None:
+        return _value(argument(call, api.input))
+    if isinstance(call.func, cst.Attribute) and ctx.callee(call) is None and is_tensor_receiver(ctx, call.func):
+        if knowledge.clip_method(call.func.attr.value) is not None:
+            return call.func.value
+    return None
+
+
 def int_literal(node: Optional[cst.BaseExpression]) -> Optional[int]:
     if isinstance(node, cst.Integer):
-        return int(node.value)
+        return node.evaluated_value  # also 0x0F, 1_000
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
         inner = int_literal(node.expression)
         return -inner if inner is not None else None

@@ -141,19 +141,26 @@ def _compiled_loss(ctx: "FileContext", expr: cst.BaseExpression) -> tuple[Option
     return None, None
 
 
-def _fit_labels(ctx: "FileContext", model_expr: cst.BaseExpression) -> Value:
-    """Labels passed to `model.fit(x, y)` for the same model name in the same scope."""
+def fit_calls(ctx: "FileContext", model_expr: cst.BaseExpression) -> list[cst.Call]:
+    """The `model.fit(...)` calls for the same model name in the same scope."""
     if not isinstance(model_expr, cst.Name):
-        return UNKNOWN
+        return []
     scope = ctx.flow.enclosing_scope(model_expr)
-    result: Optional[Value] = None
+    calls = []
     for call in ctx.calls:
         func = call.func
         if not (isinstance(func, cst.Attribute) and func.attr.value == "fit"
                 and isinstance(func.value, cst.Name) and func.value.value == model_expr.value):
             continue
-        if ctx.flow.enclosing_scope(call) is not scope:
-            continue
+        if ctx.flow.enclosing_scope(call) is scope:
+            calls.append(call)
+    return calls
+
+
+def _fit_labels(ctx: "FileContext", model_expr: cst.BaseExpression) -> Value:
+    """Labels passed to `model.fit(x, y)` for the same model name in the same scope."""
+    result: Optional[Value] = None
+    for call in fit_calls(ctx, model_expr):
         label_arg = argument(call, apis.KERAS_FIT_LABELS)
         value = ctx.flow.value(label_arg.value) if label_arg is not None else UNKNOWN
         result = value if result is None else merge(result, value)

@@ -5,7 +5,20 @@ from functools import lru_cache
 from typing import Optional
 
 from xentlint.knowledge import apis
-from xentlint.knowledge.schema import Activation, Fn, Form, LabelProducer, Labels, Layer, Loss
+from xentlint.knowledge.schema import (
+    Activation,
+    Clip,
+    Fn,
+    Form,
+    LabelProducer,
+    Labels,
+    Layer,
+    LegacyReduction,
+    Loss,
+    Reduction,
+    Rename,
+    TensorConstructor,
+)
 
 
 def _index(rows: tuple, form: Optional[Form] = None, exclude_form: Optional[Form] = None) -> dict:
@@ -27,6 +40,33 @@ _LOSS_STRINGS = {row.keras_string: row for row in apis.LOSSES if row.keras_strin
 _LABEL_PRODUCERS = _index(apis.LABEL_PRODUCERS, exclude_form=Form.METHOD)
 _LABEL_METHODS = _index(apis.LABEL_PRODUCERS, form=Form.METHOD)
 _LAYERS = _index(apis.LAYERS)
+_TENSOR_CONSTRUCTORS = _index(apis.TENSOR_CONSTRUCTORS)
+_TORCH_LEGACY_REDUCTION = _index(apis.TORCH_LEGACY_REDUCTION_LOSSES)
+_REDUCTIONS = _index(apis.REDUCTIONS, exclude_form=Form.METHOD)
+_REDUCTION_METHODS = _index(apis.REDUCTIONS, form=Form.METHOD)
+_CLIPS = _index(apis.CLIPS, exclude_form=Form.METHOD)
+_CLIP_METHODS = _index(apis.CLIPS, form=Form.METHOD)
+
+
+class _Renames:
+    """Rename rows by old name; a row `module.*` matches every name under `module`."""
+
+    def __init__(self, rows: tuple[Rename, ...]) -> None:
+        self.exact = {row.old: row for row in rows if not row.old.endswith(".*")}
+        self.families = tuple((row.old[:-1], row) for row in rows if row.old.endswith(".*"))
+
+    def get(self, qualified: Optional[str]) -> Optional[Rename]:
+        if not qualified:
+            return None
+        row = self.exact.get(qualified)
+        if row is None:
+            row = next((row for prefix, row in self.families if qualified.startswith(prefix)), None)
+        return row
+
+
+_CONTRIB_LOSSES = _Renames(apis.CONTRIB_LOSSES)
+_TF1_ONLY = _Renames(apis.TF1_ONLY)
+_TF1_ARGUMENTS = _Renames(apis.TF1_ARGUMENTS)
 
 
 def activation(qualified: Optional[str]) -> Optional[Activation]:
@@ -39,6 +79,19 @@ def activation_method(method: str) -> Optional[Activation]:
 
 def activation_string(value: str) -> Optional[Fn]:
     return apis.ACTIVATION_STRINGS.get(value)
+
+
+def activation_string_for(fn: Fn) -> Optional[str]:
+    """The Keras `activation=` string that applies `fn`."""
+    return next((text for text, applied in apis.ACTIVATION_STRINGS.items() if applied is fn), None)
+
+
+def counterparts(api: Activation, fn: Fn) -> tuple[str, ...]:
+    """Names of `fn` in the same framework and form as `api`, in table order: what a fix can swap
+    `api` for (`tf.nn.softmax` -> `tf.nn.sigmoid`, `nn.Softmax` -> `nn.Sigmoid`, `x.softmax` -> `x.sigmoid`)."""
+    return tuple(name for row in apis.ACTIVATIONS
+                 if row.fn is fn and row.framework == api.framework and row.form is api.form
+                 for name in row.names)
 
 
 def loss(qualified: Optional[str]) -> Optional[Loss]:
@@ -62,12 +115,53 @@ def layer(qualified: Optional[str]) -> Optional[Layer]:
     return _LAYERS.get(qualified) if qualified else None
 
 
+def tensor_constructor(qualified: Optional[str]) -> Optional[TensorConstructor]:
+    return _TENSOR_CONSTRUCTORS.get(qualified) if qualified else None
+
+
+def contrib_loss(qualified: Optional[str]) -> Optional[Rename]:
+    """A loss under tf.contrib (removed in TF 2) and its replacement, if one is exact."""
+    return _CONTRIB_LOSSES.get(qualified)
+
+
+def tf1_only(qualified: Optional[str]) -> Optional[Rename]:
+    """A TF1 name that TF 2 does not have, and its exact TF 2 or tf.compat.v1 spelling."""
+    return _TF1_ONLY.get(qualified)
+
+
+def tf1_argument(qualified: Optional[str]) -> Optional[Rename]:
+    """A name TF 2 kept with another meaning, as TF1 meant it in an argument of a TF1-only call."""
+    return _TF1_ARGUMENTS.get(qualified)
+
+
+def torch_legacy_reduction(qualified: Optional[str]) -> Optional[LegacyReduction]:
+    return _TORCH_LEGACY_REDUCTION.get(qualified) if qualified else None
+
+
+def reduction(qualified: Optional[str]) -> Optional[Reduction]:
+    return _REDUCTIONS.get(qualified) if qualified else None
+
+
+def reduction_method(method: str) -> Optional[Reduction]:
+    return _REDUCTION_METHODS.get(method)
+
+
+def clip(qualified: Optional[str]) -> Optional[Clip]:
+    return _CLIPS.get(qualified) if qualified else None
+
+
+def clip_method(method: str) -> Optional[Clip]:
+    return _CLIP_METHODS.get(method)
+
+
 @lru_cache(maxsize=None)
 def all_names() -> frozenset[str]:
     """Every qualified name and keyword a rule can match: the pre-filter's vocabulary."""
     names: set[str] = set()
-    for rows in (apis.ACTIVATIONS, apis.LOSSES, apis.LABEL_PRODUCERS, apis.LAYERS):
+    for rows in (apis.ACTIVATIONS, apis.LOSSES, apis.LABEL_PRODUCERS, apis.LAYERS,
+                 apis.TORCH_LEGACY_REDUCTION_LOSSES):
         for row in rows:
             names.update(row.names)
+    names.update(row.old.removesuffix(".*") for row in apis.CONTRIB_LOSSES + apis.TF1_ONLY)
     names.update(_LOSS_STRINGS)
     return frozenset(names)

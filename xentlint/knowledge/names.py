@@ -98,9 +98,9 @@ class ImportTable:
         for local, target in self._bindings.items():
             if not target:
                 continue
-            for prefix in _spellings_of(target):
+            for prefix, via in _spellings_of(target):
                 if qualified == prefix or qualified.startswith(prefix + "."):
-                    candidate = local + qualified[len(prefix):]
+                    candidate = local + via + qualified[len(prefix):]
                     if best is None or len(candidate) < len(best):
                         best = candidate
         return best
@@ -109,12 +109,13 @@ class ImportTable:
         return {target for target in self._bindings.values() if target}
 
 
-def _spellings_of(target: str) -> tuple[str, ...]:
-    """A bound module also reaches the canonical family it belongs to: `tf` reaches `keras.` via tf.keras."""
-    spellings = [target, canonical(target)]
+def _spellings_of(target: str) -> tuple[tuple[str, str], ...]:
+    """The prefixes a bound module reaches, each with the path from the local name to it: a module
+    also reaches its canonical family, and `tf` reaches `keras.` as `tf.keras`."""
+    spellings = {target: "", canonical(target): ""}
     if target == "tensorflow":
-        spellings.append("keras")  # tf.keras.X spells keras.X
-    return tuple(dict.fromkeys(spellings))
+        spellings.setdefault("keras", ".keras")  # tf.keras.X spells keras.X
+    return tuple(spellings.items())
 
 
 class _ImportCollector(cst.CSTVisitor):

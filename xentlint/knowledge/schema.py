@@ -85,6 +85,17 @@ class Loss:
     sampled: bool = False
     # Keras accepts this loss by string name in compile(loss=...).
     keras_string: Optional[str] = None
+    # A Keras loss function's class form, whose constructor takes `from_logits` (for compile()).
+    keras_class: Optional[str] = None
+    # Its other parameters (for CLASS: the constructor's), so that a fix switching to a sibling
+    # carries an argument over only where the sibling has the same parameter at the same place.
+    options: tuple[Param, ...] = ()
+    # TF1 put a `_sentinel` parameter first: positional calls raise there, TF2 reads (labels, logits).
+    keyword_only_in_tf1: bool = False
+    # torch's `reduction=` (for CLASS: a constructor argument) and its default; without one the
+    # loss returns a value per example (per element for binary losses).
+    reduction: Optional[Param] = None
+    reduction_default: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,26 @@ class LabelProducer:
     labels: Labels
     form: Form
     framework: str
+    # For a one-hot encoder: the class indices it encodes (dropping the call leaves them).
+    input: Optional[Param] = None
+
+
+@dataclass(frozen=True)
+class TensorConstructor:
+    """Calls that make a tensor from data, a range or random draws (`np.array`, `torch.randint`).
+
+    The tensor holds class indices when it is visibly integer (an integer `dtype`, literal data of
+    ints, or integer by default) and not visibly a matrix (a literal shape of rank two or more
+    whose last size is not 1). Without a dtype, data keeps its meaning: `torch.tensor(y)` is `y`.
+    """
+
+    names: tuple[str, ...]
+    framework: str
+    data: Optional[Param] = None
+    dtype: Optional[Param] = None
+    # A shape without a position is found as the first literal tuple or list (torch overloads).
+    shape: Optional[Param] = None
+    integer: bool = False  # without a dtype (randint, arange, LongTensor)
 
 
 @dataclass(frozen=True)
@@ -103,12 +134,71 @@ class Layer:
     framework: str
     units: Optional[Param] = None  # output size along the class axis
     activation: Optional[Param] = None  # Keras `activation=` (string or callable)
+    # A layer function (TF1 `tf.layers.dense(inputs, units)`): the input it is applied to at once.
+    input: Optional[Param] = None
 
 
 @dataclass(frozen=True)
 class Rename:
-    """A removed or legacy API and its exact, behaviour-preserving replacement."""
+    """A removed or legacy API and its exact, behaviour-preserving replacement.
+
+    `old` ending in `.*` names a whole family (every API under that module).
+    """
 
     old: str
     new: Optional[str]  # None: no exact equivalent, the rule reports without a fix
     note: str = ""
+    # When the argument order changes: the old API's parameters in order, and the new API's
+    # parameters that an argument may keep by position (empty: every argument becomes a keyword).
+    # A positional argument stays positional only while both lists agree up to it.
+    old_params: tuple[str, ...] = ()
+    new_params: tuple[str, ...] = ()
+    keywords: tuple[tuple[str, str], ...] = ()  # renamed keywords: (old, new)
+    # Keyword arguments (name, Python source) the new API needs to behave as the old one did.
+    added: tuple[tuple[str, str], ...] = ()
+    # Parameters whose non-literal values the two APIs treat differently (e.g. broadcast rules
+    # for `weights`): passing one makes the fix unsafe.
+    unsafe_params: tuple[str, ...] = ()
+
+    @property
+    def changes_arguments(self) -> bool:
+        return bool(self.old_params or self.keywords or self.added)
+
+
+@dataclass(frozen=True)
+class LegacyReduction:
+    """A torch loss that still accepts the pre-0.4.1 `size_average=`/`reduce=` flags."""
+
+    names: tuple[str, ...]
+    form: Form  # CLASS: the flags go to the constructor
+    # Every parameter in signature order (PyTorch 2.13), to place positional arguments.
+    params: tuple[str, ...]
+
+
+class Reduce(str, enum.Enum):
+    SUM = "sum"
+    MEAN = "mean"
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A sum or mean over some axes, as hand-written formulas use them (`tf.reduce_sum(x, 1)`, `x.mean()`)."""
+
+    names: tuple[str, ...]
+    op: Reduce
+    form: Form  # FUNCTION, or METHOD (the receiver is the tensor)
+    framework: str
+    input: Optional[Param] = None  # FUNCTION: the tensor
+    axis: Optional[Param] = None  # absent: every axis
+    # Other keywords for the axis: TF1's `reduction_indices`, `axis` for torch's `dim`.
+    axis_aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Clamps a tensor into a range, as hand-written formulas do before a log (`torch.clamp(p, eps, 1)`)."""
+
+    names: tuple[str, ...]
+    form: Form  # FUNCTION, or METHOD (the receiver is the tensor)
+    framework: str
+    input: Optional[Param] = None  # FUNCTION: the tensor
