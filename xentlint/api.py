@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from xentlint import engine
+from xentlint import engine, notebook
 from xentlint.cache import Cache
 from xentlint.diagnostics import FILE_TOO_LARGE, INTERNAL_ERROR, IO_ERROR, Diagnostic, Location
 from xentlint.files import MAX_FILE_BYTES, SourceError, SourceFile, decode, read_source, write_atomic
@@ -28,6 +28,10 @@ class FileTask:
     cache_dir: Optional[Path] = None
     settings_key: str = ""
     stdin: Optional[bytes] = None
+
+    @property
+    def is_notebook(self) -> bool:
+        return (self.path or Path(self.display)).suffix == notebook.SUFFIX
 
 
 @dataclass
@@ -75,7 +79,8 @@ def _process(task: FileTask) -> FileReport:
         cached = cache.get(key) if cache is not None else None
         if cached is not None:
             return FileReport(task.display, [replace(d, filename=task.display) for d in cached])
-        diagnostics = check_source(source.text, task.display, task.codes)
+        check = notebook.check_notebook if task.is_notebook else check_source
+        diagnostics = check(source.text, task.display, task.codes)
         if cache is not None:
             cache.put(key, diagnostics)
         return FileReport(task.display, diagnostics, original=source.text)
@@ -83,7 +88,8 @@ def _process(task: FileTask) -> FileReport:
 
 
 def _fix(task: FileTask, source: SourceFile) -> FileReport:
-    result = fix_source(source.text, task.display, task.codes, task.unsafe)
+    fix = notebook.fix_notebook if task.is_notebook else fix_source
+    result = fix(source.text, task.display, task.codes, task.unsafe)
     report = FileReport(task.display, list(result.remaining), list(result.fixed), original=source.text)
     if result.error is not None:
         report.diagnostics.append(_file_finding(INTERNAL_ERROR, task.display, result.error))

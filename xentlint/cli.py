@@ -195,6 +195,19 @@ def verify() -> None:
 
 
 @main.command()
+def server() -> None:
+    """Run the language server (LSP over stdio), for editors."""
+    try:
+        from xentlint.server import serve
+    except ModuleNotFoundError as error:
+        if error.name not in ("pygls", "lsprotocol"):
+            raise
+        click.echo("error: the language server needs pygls: pip install 'xentlint[lsp]'", err=True)
+        sys.exit(EXIT_ERROR)
+    serve()
+
+
+@main.command()
 def clean() -> None:
     """Remove the result cache (.xentlint_cache) of the current project."""
     from xentlint.cache import clean as remove_cache

@@ -50,6 +50,8 @@ class Diagnostic:
     location: Location
     end_location: Location
     fix: Optional[Fix] = None
+    # In a notebook: the cell's number among all cells (Markdown included), from 1, as in Ruff;
+    # the rows of `location`, `end_location` and the fix's edits then count within the cell.
     cell: Optional[int] = None
     # Fixes that were applied by `fix` are reported with this set (for --show-fixes).
     fixed: bool = field(default=False, compare=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ast
 import sys
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -68,16 +68,22 @@ def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult
     return LintResult(_apply_suppressions(source, diagnostics, filename, wants_noqa_check), module)
 
 
-def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool) -> FixResult:
+# Whether a fix may be applied to the source it was computed on (notebooks refuse fixes across cells).
+FixFilter = Callable[[str, Diagnostic], bool]
+
+
+def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool,
+               allowed: Optional[FixFilter] = None) -> FixResult:
     """Apply applicable fixes until none is left; the result always parses."""
     fixed: list[Diagnostic] = []
     current = source
     for _ in range(MAX_FIX_PASSES):
         result = lint_source(current, filename, codes)
-        applicable = [d for d in result.diagnostics if _applicable(d, unsafe)]
+        applicable = [d for d in result.diagnostics
+                      if _applicable(d, unsafe) and (allowed is None or allowed(current, d))]
         if not applicable or result.module is None:
             return FixResult(current, result.diagnostics, fixed)
-        new_source, applied = _apply(result.module, result.diagnostics, unsafe)
+        new_source, applied = _apply(result.module, applicable, unsafe)
         if not applied:
             return FixResult(current, result.diagnostics, fixed)
         try:
