@@ -1,0 +1,170 @@
+"""PyTorch spellings: torch.nn.functional (`F`), torch.nn modules (`nn`), tensor constructors.
+
+torch.softmax, torch.log, torch.sum... are the `Tensor` methods themselves (see `tensor`).
+The legacy `size_average`/`reduce` arguments map to `reduction` as torch does.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Callable, Optional
+
+import numpy as np
+
+from xentlint.runtime import models
+from xentlint.runtime.signatures import bind_options, options_signature
+from xentlint.runtime.tensor import Tensor, to_tensor
+
+IGNORE_INDEX = models.TORCH_IGNORE_INDEX
+
+
+def _softmax_dim(input: object, dim: Optional[int]) -> int:
+    """Without `dim`, torch picks one from the rank (and warns): XL601."""
+    return models.torch_implicit_softmax_dim(np.ndim(input)) if dim is None else dim
+
+
+def _reduction(size_average: Optional[bool], reduce: Optional[bool], reduction: str) -> str:
+    if size_average is not None or reduce is not None:
+        return models.torch_legacy_reduction(size_average, reduce)
+    return reduction
+
+
+def softmax(input: object, dim: Optional[int] = None, _stacklevel: int = 3, dtype: object = None) -> np.ndarray:
+    return models.softmax(input, _softmax_dim(input, dim))
+
+
+def log_softmax(input: object, dim: Optional[int] = None, _stacklevel: int = 3, dtype: object = None) -> np.ndarray:
+    return models.log_softmax(input, _softmax_dim(input, dim))
+
+
+def softmin(input: object, dim: Optional[int] = None, _stacklevel: int = 3, dtype: object = None) -> np.ndarray:
+    return models.softmax(-models.floating(input), _softmax_dim(input, dim))
+
+
+def logsigmoid(input: object) -> np.ndarray:
+    return models.log_sigmoid(input)
+
+
+def cross_entropy(
+    input: object,
+    target: object,
+    weight: object = None,
+    size_average: Optional[bool] = None,
+    ignore_index: int = IGNORE_INDEX,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> np.ndarray:
+    return models.torch_cross_entropy(
+        input, target, weight, ignore_index, _reduction(size_average, reduce, reduction), label_smoothing
+    )
+
+
+def nll_loss(
+    input: object,
+    target: object,
+    weight: object = None,
+    size_average: Optional[bool] = None,
+    ignore_index: int = IGNORE_INDEX,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> np.ndarray:
+    return models.torch_nll_loss(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
+
+
+def binary_cross_entropy(
+    input: object,
+    target: object,
+    weight: object = None,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> np.ndarray:
+    return models.torch_binary_cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction))
+
+
+def binary_cross_entropy_with_logits(
+    input: object,
+    target: object,
+    weight: object = None,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    pos_weight: object = None,
+) -> np.ndarray:
+    return models.torch_binary_cross_entropy_with_logits(
+        input, target, weight, _reduction(size_average, reduce, reduction), pos_weight
+    )
+
+
+# Constructors: Python floats become float32, as torch's default dtype.
+
+
+def _default_dtype(array: np.ndarray, dtype: object) -> np.ndarray:
+    if dtype is not None:
+        return array.astype(dtype)
+    return array.astype(np.float32) if array.dtype == np.float64 else array
+
+
+def tensor(data: object, dtype: object = None, device: object = None, requires_grad: bool = False) -> np.ndarray:
+    return _default_dtype(np.array(data), dtype)
+
+
+def _shape(size: tuple[object, ...]) -> tuple[int, ...]:
+    """torch.ones(2, 3) and torch.ones((2, 3)) alike."""
+    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+
+
+def ones(*size: object, dtype: object = None, device: object = None, requires_grad: bool = False) -> np.ndarray:
+    return np.ones(_shape(size), dtype=dtype or np.float32)
+
+
+def zeros(*size: object, dtype: object = None, device: object = None, requires_grad: bool = False) -> np.ndarray:
+    return np.zeros(_shape(size), dtype=dtype or np.float32)
+
+
+def arange(
+    start: float,
+    end: Optional[float] = None,
+    step: float = 1,
+    dtype: object = None,
+    device: object = None,
+    requires_grad: bool = False,
+) -> np.ndarray:
+    array = np.arange(start, step=step) if end is None else np.arange(start, end, step)
+    return _default_dtype(array, dtype)
+
+
+# torch.nn modules: constructed with the function's options, then called on tensors.
+
+
+class Module:
+    function: Callable[..., np.ndarray]
+    tensor_arguments: int
+    signature: inspect.Signature  # the function's options: the constructor's parameters
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.options = bind_options(self.signature, args, kwargs)
+
+    def __call__(self, *tensors: object) -> Tensor:
+        if len(tensors) != self.tensor_arguments:
+            raise TypeError(f"{type(self).__name__}.forward takes {self.tensor_arguments} tensor(s)")
+        return to_tensor(type(self).function(*tensors, **self.options))
+
+
+def module_class(name: str, function: Callable[..., np.ndarray], tensor_arguments: int) -> type:
+    members = {"function": staticmethod(function), "tensor_arguments": tensor_arguments}
+    return type(name, (Module,), {**members, "signature": options_signature(function, tensor_arguments)})
+
+
+MODULES = {
+    "CrossEntropyLoss": module_class("CrossEntropyLoss", cross_entropy, 2),
+    "NLLLoss": module_class("NLLLoss", nll_loss, 2),
+    "BCELoss": module_class("BCELoss", binary_cross_entropy, 2),
+    "BCEWithLogitsLoss": module_class("BCEWithLogitsLoss", binary_cross_entropy_with_logits, 2),
+    "Softmax": module_class("Softmax", softmax, 1),
+    "LogSoftmax": module_class("LogSoftmax", log_softmax, 1),
+    "Softmin": module_class("Softmin", softmin, 1),
+    "Sigmoid": module_class("Sigmoid", Tensor.sigmoid, 1),
+    "LogSigmoid": module_class("LogSigmoid", logsigmoid, 1),
+}
