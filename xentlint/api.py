@@ -10,8 +10,21 @@ from typing import Callable, Optional, Sequence
 
 from xentlint import engine, notebook
 from xentlint.cache import Cache
-from xentlint.diagnostics import FILE_TOO_LARGE, INTERNAL_ERROR, IO_ERROR, Diagnostic, Location
-from xentlint.files import MAX_FILE_BYTES, SourceError, SourceFile, decode, read_source, write_atomic
+from xentlint.diagnostics import (
+    FILE_TOO_LARGE,
+    INTERNAL_ERROR,
+    IO_ERROR,
+    Diagnostic,
+    Location,
+)
+from xentlint.files import (
+    MAX_FILE_BYTES,
+    SourceError,
+    SourceFile,
+    decode,
+    read_source,
+    write_atomic,
+)
 
 # Below this many files a process pool costs more than it saves (the pre-commit case).
 _POOL_THRESHOLD = 16

@@ -8,29 +8,27 @@ import libcst as cst
 
 from xentlint.knowledge.names import ImportTable
 from xentlint.knowledge.schema import Param
+from xentlint.walk import children
 
 if TYPE_CHECKING:
     from xentlint.flow import FlowAnalysis, LossSite
 
 
-class _Index(cst.CSTVisitor):
+class _Index:
     """One walk that records parents and the calls, in document order."""
 
-    def __init__(self) -> None:
+    def __init__(self, module: cst.Module) -> None:
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self.calls: list[cst.Call] = []
-        self._stack: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self._stack:
-            self.parents[node] = self._stack[-1]
-        self._stack.append(node)
-        if isinstance(node, cst.Call):
-            self.calls.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._stack.pop()
+        stack: list[cst.CSTNode] = [module]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Call):
+                self.calls.append(node)
+            kids = list(children(node))
+            for child in kids:
+                self.parents[child] = node
+            stack.extend(reversed(kids))
 
 
 class FileContext:
@@ -44,9 +42,7 @@ class FileContext:
 
     @cached_property
     def _index(self) -> _Index:
-        index = _Index()
-        self.module.visit(index)
-        return index
+        return _Index(self.module)
 
     @property
     def calls(self) -> Sequence[cst.Call]:

@@ -182,7 +182,7 @@ class _Comments(cst.CSTVisitor):
 
 def _comments(node: cst.CSTNode) -> list[str]:
     collector = _Comments()
-    node.visit(collector)
+    node.visit(collector)  # comments sit in layout fields, which the fast walker skips
     return collector.found
 
 

@@ -125,6 +125,12 @@ def fused_log_call(ctx: "FileContext", activation: "ActivationCall") -> Optional
     return respell_activation(ctx, activation, (log_form,)) if log_form is not None else None
 
 
+def with_parentheses_of(old: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
+    """`new` wearing `old`'s own parentheses: a node's span excludes them, so a replacement that
+    dropped them would leave `(` or `)` unmatched (`(torch.log(p))` -> `(p)`)."""
+    return new.with_changes(lpar=old.lpar, rpar=old.rpar) if old.lpar else new
+
+
 def in_place_of(ctx: "FileContext", old: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
     """`new` to stand where `old` stood, parenthesized unless it is an atom or `old` stood alone
     (`sigmoid(a + b).mean()` -> `(a + b).mean()`)."""
@@ -178,7 +184,7 @@ def loss_reference(ctx: "FileContext", func: cst.BaseExpression, sibling: str) -
 
 def _parameter_roles(api: Loss) -> dict[str, Param]:
     """A loss's parameters by what they mean (for a class: its constructor's)."""
-    roles: dict[str, Optional[Param]] = {"from_logits": api.from_logits, "axis": api.axis}
+    roles: dict[str, Optional[Param]] = {"from_logits": api.from_logits, "axis": api.axis, "reduction": api.reduction}
     if api.form is not Form.CLASS:
         roles.update(prediction=api.prediction, label=api.label)
     roles.update((param.keyword, param) for param in api.options)

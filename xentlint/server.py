@@ -21,7 +21,15 @@ from pygls.uris import to_fs_path
 from pygls.workspace import PositionCodec, TextDocument
 
 from xentlint import __version__, api
-from xentlint.config import CONFIG_FILE, PYPROJECT, ConfigError, Overrides, Settings, SettingsResolver, select_codes
+from xentlint.config import (
+    CONFIG_FILE,
+    PYPROJECT,
+    ConfigError,
+    Overrides,
+    Settings,
+    SettingsResolver,
+    select_codes,
+)
 from xentlint.diagnostics import Applicability, Diagnostic, Location
 
 DEBOUNCE_SECONDS = 0.3

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence, Union
 
 import libcst as cst
 
-from xentlint import knowledge
+from xentlint import knowledge, walk
 from xentlint.context import argument
 from xentlint.flow.calls import (
     int_literal,
@@ -74,13 +74,13 @@ class FlowAnalysis:
     def name_loads(self, scope: Scope, name: str) -> int:
         """How often `name` is read in `scope` (nested functions included)."""
         counter = _NameLoads(name)
-        scope.visit(counter)
+        walk.visit(scope, counter)
         return counter.count
 
     def name_stores(self, scope: Scope, name: str) -> list[cst.Name]:
         """Where `name` is bound in `scope`, parameters included (and nested scopes), in document order."""
         collector = _NameStores(name)
-        scope.visit(collector)
+        walk.visit(scope, collector)
         return collector.stores
 
     # ------------------------------------------------------------ environments
@@ -135,9 +135,12 @@ class FlowAnalysis:
         if isinstance(statement, (cst.For, cst.While)):
             if isinstance(statement, cst.For):
                 env = self._bind_target(statement.target, UNKNOWN, env, state)
-            looped = self._exec(_block(statement.body), env, scope, state)
-            # A second pass sees values assigned late in the previous iteration.
-            looped = self._exec(_block(statement.body), _merge_envs(env, looped), scope, state)
+            # A name the body rebinds may hold last iteration's value where it is read before the
+            # rebinding: entering with it unknown covers every iteration in one (linear) pass.
+            entry = env
+            for name in _assigned_names(statement.body):
+                entry = self._bind(entry, name, UNKNOWN, state)
+            looped = self._exec(_block(statement.body), entry, scope, state)
             env = _merge_envs(env, looped)
             if statement.orelse is not None:
                 env = self._exec(_block(statement.orelse.body), env, scope, state)
@@ -254,7 +257,42 @@ class FlowAnalysis:
             return Value(Kind.INT, number=number) if number is not None else UNKNOWN
         if isinstance(expr, cst.Await):
             return self._eval(expr.expression, env, scope)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._eval_arithmetic(expr, env, scope)
         return UNKNOWN
+
+    # ------------------------------------------------------------ visible sizes of the last axis
+    def _eval_arithmetic(self, operation: cst.BinaryOperation, env: Env, scope: Optional[Scope]) -> Value:
+        """Only the size of the last axis survives arithmetic: `x @ W`, `tf.matmul(x, W) + b` (broadcast)."""
+        if isinstance(operation.operator, cst.MatrixMultiply):
+            return _sized(self._eval(operation.right, env, scope).classes)
+        if not isinstance(operation.operator, (cst.Add, cst.Subtract)):
+            return UNKNOWN
+        sizes = [self._eval(side, env, scope).classes for side in (operation.left, operation.right)
+                 if not isinstance(side, (cst.Integer, cst.Float))]  # a number broadcasts to any size
+        if not sizes or None in sizes:
+            return UNKNOWN
+        broadcast = set(sizes) - {1} or {1}
+        return _sized(broadcast.pop()) if len(broadcast) == 1 else UNKNOWN
+
+    def _shape_of_call(self, callee: str, call: cst.Call, env: Env, scope: Optional[Scope]) -> Optional[Value]:
+        """`tf.zeros([784, 1])`, `tf.Variable(...)` of it, `tf.matmul(x, W)`: a value whose only known
+        property is the size of its last axis; None for other calls."""
+        if callee in apis.SHAPE_ARGUMENTS:
+            shape = argument(call, apis.SHAPE_ARGUMENTS[callee])
+            if shape is None or not isinstance(shape.value, (cst.List, cst.Tuple)) or not shape.value.elements:
+                return UNKNOWN
+            return _sized(self._int(shape.value.elements[-1].value, env, scope))
+        if callee in apis.SHAPE_KEEPING:
+            kept = argument(call, apis.SHAPE_KEEPING[callee])
+            return _sized(self._eval(kept.value, env, scope).classes) if kept is not None else UNKNOWN
+        if callee in apis.MATMULS:
+            right = argument(call, apis.MATMULS[callee])
+            if right is None or any(arg.keyword is not None and arg.keyword.value in apis.MATMUL_TRANSPOSES
+                                    for arg in call.args):
+                return UNKNOWN
+            return _sized(self._eval(right.value, env, scope).classes)
+        return None
 
     def _eval_name(self, name: cst.Name, env: Env, scope: Optional[Scope]) -> Value:
         if name.value in env:
@@ -352,6 +390,9 @@ class FlowAnalysis:
             classes = self._int(call.args[1].value, env, scope) if kind is Kind.ONE_HOT_LABELS and len(call.args) > 1 else None
             integer = kind is Kind.SPARSE_LABELS or callee == "torch.nn.functional.one_hot"
             return Value(kind, origin=Origin(call, callee.rsplit(".", 1)[-1]), classes=classes, integer=integer)
+        shaped = self._shape_of_call(callee, call, env, scope)
+        if shaped is not None:
+            return shaped
         constructor = knowledge.tensor_constructor(callee)
         if constructor is not None:
             return self._constructed(constructor, call, env, scope)
@@ -565,7 +606,7 @@ class FlowAnalysis:
         self._class_attrs[cls] = {}  # while computing, self.x reads are unknown
         module_env = self._state(self.ctx.module).final
         collector = _SelfAssignments()
-        cls.body.visit(collector)
+        walk.visit(cls.body, collector)
         values: dict[str, Value] = {}
         for attribute, expr in collector.assignments:
             if expr is not None and _is_none(expr):
@@ -582,10 +623,16 @@ class FlowAnalysis:
             if isinstance(inner, (cst.List, cst.Tuple, cst.Set)):
                 return len(inner.elements)
             return None
-        if isinstance(expr, cst.Name) and expr.value in self._module_constants:
+        if isinstance(expr, cst.Name) and expr.value in self._module_constants and not self._local(expr.value, scope):
             return self._module_constants[expr.value]
         value = self._eval(expr, env, scope)
         return value.number if value.kind is Kind.INT else None
+
+    def _local(self, name: str, scope: Optional[Scope]) -> bool:
+        """`name` is a parameter or local of the function `scope`: it shadows a module constant."""
+        if not isinstance(scope, cst.FunctionDef):
+            return False
+        return name in _parameters(scope) or name in self._state(scope).assigned
 
     @cached_property
     def _module_constants(self) -> dict[str, int]:
@@ -617,9 +664,14 @@ def _sparse(call: cst.CSTNode, inner: Value) -> Value:
     return Value(Kind.SPARSE_LABELS, origin=Origin(call, "integer class labels"), integer=True)
 
 
+def _sized(classes: Optional[int]) -> Value:
+    """A tensor of unknown meaning whose last axis has `classes` entries."""
+    return Value(Kind.UNKNOWN, classes=classes) if classes is not None else UNKNOWN
+
+
 def _reshaped(method: str, value: Value) -> Value:
-    """A shape method may move or resize the class axis: the class count is no longer known."""
-    return value.with_changes(classes=None) if method in apis.SHAPE_CHANGING_METHODS else value
+    """A shape method may move or resize the class axis: its size and position are no longer known."""
+    return value.with_changes(classes=None, axis=None) if method in apis.SHAPE_CHANGING_METHODS else value
 
 
 def _casts_to_integer(ctx: "FileContext", args: Sequence[cst.Arg]) -> bool:
@@ -731,7 +783,7 @@ def _merge_envs(a: Env, b: Env) -> Env:
 
 def _assigned_names(node: cst.CSTNode) -> set[str]:
     collector = _Stores()
-    node.visit(collector)
+    walk.visit(node, collector)
     return collector.names
 
 
@@ -739,9 +791,35 @@ class _Stores(cst.CSTVisitor):
     def __init__(self) -> None:
         self.names: set[str] = set()
 
+    def _add(self, target: cst.BaseExpression) -> None:
+        for element in _flatten(target):
+            if isinstance(element, cst.StarredElement):
+                element = element.value
+            if isinstance(element, cst.Name):
+                self.names.add(element.value)
+
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if isinstance(node.target, cst.Name):
-            self.names.add(node.target.value)
+        self._add(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._add(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._add(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._add(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._add(node.target)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.names.add(node.name.value)
+        return False  # its body is another scope
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.names.add(node.name.value)
+        return False
 
     def visit_AsName(self, node: cst.AsName) -> None:
         if isinstance(node.name, cst.Name):

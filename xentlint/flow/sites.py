@@ -65,6 +65,8 @@ class LossSite:
 
 def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
     flow = ctx.flow
+    # Only a loss constructed somewhere in this file can be called as a loss object.
+    loss_objects = any(api.form is Form.CLASS for api in map(knowledge.loss, map(ctx.callee, ctx.calls)) if api)
     for call in ctx.calls:
         api = knowledge.loss(ctx.callee(call))
         if api is not None and api.form is Form.FUNCTION:
@@ -75,8 +77,8 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
             if site is not None:
                 yield site
             continue
-        if api is not None:
-            continue  # constructing a loss object; its calls are the sites
+        if api is not None or not loss_objects:
+            continue  # constructing a loss object (its calls are the sites), or no loss object at all
         target = flow.value(call.func)
         if target.kind is Kind.LOSS and target.loss is not None and isinstance(target.node, cst.Call):
             yield _tensor_site(ctx, call, target.loss, target.node)

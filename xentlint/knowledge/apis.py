@@ -302,6 +302,21 @@ CASTS = frozenset({"tensorflow.cast", "keras.ops.cast", "keras.backend.cast", "t
 CAST_METHODS = frozenset({"astype", "to", "type"})
 # np.eye(n)[y] is one-hot.
 IDENTITY_MATRICES = frozenset({"numpy.eye", "numpy.identity", "torch.eye", "tensorflow.eye", "jax.numpy.eye"})
+# Visible sizes of the last axis, for a softmax over it (TF1's `tf.nn.softmax(tf.matmul(x, W) + b)`):
+# calls that take the shape as a list (`tf.zeros([784, 1])`), calls that keep their argument's shape,
+# and matrix products, whose last axis is their second argument's (unless it is transposed).
+SHAPE_ARGUMENTS: dict[str, Param] = {
+    **dict.fromkeys(("tensorflow.zeros", "tensorflow.ones", "tensorflow.random.normal", "tensorflow.random_normal",
+                     "tensorflow.random.truncated_normal", "tensorflow.truncated_normal",
+                     "tensorflow.compat.v1.random_normal", "tensorflow.compat.v1.truncated_normal"),
+                    Param("shape", 0)),
+    **dict.fromkeys(("tensorflow.get_variable", "tensorflow.compat.v1.get_variable", "tensorflow.reshape"),
+                    Param("shape", 1)),
+}
+SHAPE_KEEPING: dict[str, Param] = dict.fromkeys(("tensorflow.Variable", "tensorflow.compat.v1.Variable"),
+                                                Param("initial_value", 0))
+MATMULS: dict[str, Param] = dict.fromkeys(("tensorflow.matmul", "tensorflow.linalg.matmul"), Param("b", 1))
+MATMUL_TRANSPOSES = frozenset({"transpose_b", "adjoint_b"})
 # Datasets whose labels are class indices. Keras: `(x_train, y_train), (x_test, y_test) = load_data()`.
 LABELLED_SPLITS = frozenset({
     "keras.datasets.mnist.load_data", "keras.datasets.fashion_mnist.load_data", "keras.datasets.cifar10.load_data",
@@ -649,3 +664,6 @@ AXIS_KEYWORDS = frozenset({"axis", "dim"})
 # form of a hand-written loss, and `log(pi(a)) * advantage` a policy gradient, not `-sum(y * log(p))`.
 INDEX_SELECTIONS = frozenset({"gather", "gather_nd", "batch_gather", "take", "take_along_axis", "index_select",
                               "take_along_dim"})
+# Elementwise products written as calls: `np.multiply(y, np.log(p))`.
+MULTIPLICATIONS = frozenset({"numpy.multiply", "jax.numpy.multiply", "tensorflow.multiply", "tensorflow.math.multiply",
+                             "torch.mul", "torch.multiply", "keras.ops.multiply", "keras.backend.multiply"})

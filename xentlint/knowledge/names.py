@@ -10,6 +10,8 @@ from typing import Optional, Union
 
 import libcst as cst
 
+from xentlint import walk
+
 # Families that are one API under several spellings. Longest prefix first.
 _CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
     ("tensorflow.python.keras.", "keras."),
@@ -66,7 +68,7 @@ class ImportTable:
     def from_module(cls, module: cst.Module) -> "ImportTable":
         table = cls()
         collector = _ImportCollector(table)
-        module.visit(collector)
+        walk.visit(module, collector)
         return table
 
     def bind(self, local: str, target: str) -> None:

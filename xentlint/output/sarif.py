@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from urllib.parse import quote
 
-from xentlint.diagnostics import FILE_TOO_LARGE, INTERNAL_ERROR, IO_ERROR, SYNTAX_ERROR, Diagnostic, Fix, Location
+from xentlint.diagnostics import (
+    FILE_TOO_LARGE,
+    INTERNAL_ERROR,
+    IO_ERROR,
+    SYNTAX_ERROR,
+    Diagnostic,
+    Fix,
+    Location,
+)
 from xentlint.output.options import RenderOptions
 from xentlint.output.paths import display_path, with_cell
 

@@ -21,6 +21,7 @@ from typing import ClassVar, Iterator, Optional, Sequence
 
 import libcst as cst
 
+from xentlint import walk
 from xentlint.context import FileContext, argument, has_star_args
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import FixAvailability
@@ -214,7 +215,7 @@ def _holder_reads(ctx: FileContext, constructor: cst.Call) -> Optional[int]:
     if owner is None or dotted is None or not dotted.startswith("self."):
         return None
     counter = _AttributeReads(dotted)
-    owner.visit(counter)
+    walk.visit(owner, counter)
     return counter.count
 
 

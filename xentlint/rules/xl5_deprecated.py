@@ -7,7 +7,7 @@ from typing import Callable, ClassVar, Iterator, Optional, Union
 
 import libcst as cst
 
-from xentlint import knowledge
+from xentlint import knowledge, walk
 from xentlint.context import FileContext, argument, has_star_args
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
@@ -62,7 +62,7 @@ def name_uses(ctx: FileContext) -> tuple[NameUse, ...]:
     """Every read of an imported dotted name, and every call of an imported bare name (one walk per file)."""
     if ctx not in _USES:
         visitor = _DottedChains()
-        ctx.module.visit(visitor)
+        walk.visit(ctx.module, visitor)
         candidates: list[Union[cst.Attribute, cst.Name]] = list(visitor.chains)
         candidates += [call.func for call in ctx.calls if isinstance(call.func, cst.Name)]
         _USES[ctx] = tuple(use for use in (_use(ctx, node) for node in candidates) if use is not None)

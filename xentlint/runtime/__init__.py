@@ -5,6 +5,12 @@ Imports NumPy only; TensorFlow, Keras, PyTorch and JAX are never imported here.
 
 from __future__ import annotations
 
-from xentlint.runtime.checker import ContractResult, format_table, run_all, run_contract, verify_expressions
+from xentlint.runtime.checker import (
+    ContractResult,
+    format_table,
+    run_all,
+    run_contract,
+    verify_expressions,
+)
 
 __all__ = ["ContractResult", "format_table", "run_all", "run_contract", "verify_expressions"]

@@ -1,0 +1,71 @@
+"""A fast read-only traversal of LibCST trees.
+
+`CSTNode.visit` rebuilds every node it passes (it is made for transforms), which costs about as
+much as the parse. Reading needs none of that: this walks the dataclass fields that can hold
+code, skipping whitespace, parentheses and punctuation, and dispatches to the same
+`visit_<Node>` methods (or `on_visit`) a `CSTVisitor` has (returning False prunes the subtree).
+"""
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from typing import Callable, Iterator, Optional
+
+import libcst as cst
+
+# Fields that hold only layout: whitespace, comments, brackets, separators and operator tokens.
+_LAYOUT_PREFIXES = (
+    "whitespace", "lpar", "rpar", "lbrace", "rbrace", "lbracket", "rbracket", "comma", "semicolon", "equal",
+    "colon", "dot", "operator", "leading_lines", "lines_after_decorators", "header", "footer",
+    "trailing_whitespace", "newline", "first_line", "empty_lines", "last_line", "relative", "star_tok",
+)
+
+
+@lru_cache(maxsize=None)
+def _code_fields(node_type: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(node_type)
+                 if not field.name.startswith(_LAYOUT_PREFIXES))
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The child nodes that hold code, in source order."""
+    for name in _code_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def walk(root: cst.CSTNode, enter: Optional[Callable[[cst.CSTNode], bool]] = None) -> Iterator[cst.CSTNode]:
+    """Every code node under `root` (itself included), pre-order; `enter` returning False prunes."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if enter is not None and enter(node) is False:
+            continue
+        stack.extend(reversed(list(children(node))))
+
+
+@lru_cache(maxsize=None)
+def _method(visitor_type: type, node_type: type) -> Optional[Callable]:
+    return getattr(visitor_type, f"visit_{node_type.__name__}", None)
+
+
+def visit(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """Run a read-only `CSTVisitor`'s `visit_*` methods over `root`, much faster than `root.visit`."""
+    visitor_type = type(visitor)
+    if visitor_type.on_visit is not cst.CSTVisitor.on_visit:  # a visitor that handles every node itself
+        for _ in walk(root, lambda node: visitor.on_visit(node) is not False):
+            pass
+        return
+
+    def enter(node: cst.CSTNode) -> bool:
+        method = _method(visitor_type, type(node))
+        return method is None or method(visitor, node) is not False
+
+    for _ in walk(root, enter):
+        pass
