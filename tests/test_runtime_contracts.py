@@ -1,4 +1,4 @@
-"""Every example contract holds, and every one of them fails when the fix is wrong: a
+"""Every rule's contract holds, and every one of them fails when the fix is wrong: a
 contract that cannot fail is a defect. Also the entry points used by `xentlint verify` and
 `xentlint fix --verify`."""
 
@@ -10,9 +10,11 @@ from types import SimpleNamespace
 import pytest
 
 from xentlint.contract import Contract, Harm, Input, Relation
+from xentlint.registry import all_rules
 from xentlint.runtime import format_table, run_all, run_contract, verify_expressions
-from xentlint.runtime.examples import EXAMPLE_CONTRACTS
 
+# The contracts the rules declare next to their detectors.
+CONTRACTS = {rule.code: rule.contract for rule in all_rules() if rule.contract is not None}
 CATALOGUE = [
     *("XL101", "XL102", "XL103", "XL104", "XL201", "XL202", "XL203", "XL204", "XL301", "XL302"),
     *("XL303", "XL401", "XL402", "XL403", "XL501", "XL502", "XL503", "XL601", "XL602", "XL701"),
@@ -53,22 +55,22 @@ def with_wrong_expression(contract: Contract, expression: str) -> Contract:
     return dataclasses.replace(contract, fixed=expression)
 
 
-def test_every_catalogue_code_has_an_example_contract() -> None:
-    assert sorted(EXAMPLE_CONTRACTS) == sorted(CATALOGUE) == sorted(WRONG)
+def test_every_catalogue_code_has_a_contract() -> None:
+    assert sorted(CONTRACTS) == sorted(CATALOGUE) == sorted(WRONG)
 
 
 @pytest.mark.parametrize("code", CATALOGUE)
 def test_example_contract_holds(code: str) -> None:
-    result = run_contract(EXAMPLE_CONTRACTS[code])
+    result = run_contract(CONTRACTS[code])
     assert result.verifiable, result.summary
     assert result.held, result.summary
     assert result.inputs_tried >= 36
-    assert result.relation is EXAMPLE_CONTRACTS[code].relation
+    assert result.relation is CONTRACTS[code].relation
 
 
 @pytest.mark.parametrize("code", CATALOGUE)
 def test_deliberately_wrong_expression_fails(code: str) -> None:
-    result = run_contract(with_wrong_expression(EXAMPLE_CONTRACTS[code], WRONG[code]))
+    result = run_contract(with_wrong_expression(CONTRACTS[code], WRONG[code]))
     assert result.verifiable, result.summary
     assert not result.held, result.summary
     assert result.failures
@@ -80,34 +82,34 @@ def test_deliberately_wrong_expression_fails(code: str) -> None:
     [
         code
         for code in CATALOGUE
-        if EXAMPLE_CONTRACTS[code].relation in (Relation.MATCHES_REFERENCE, Relation.EQUAL_WHERE_FINITE)
+        if CONTRACTS[code].relation in (Relation.MATCHES_REFERENCE, Relation.EQUAL_WHERE_FINITE)
     ],
 )
 def test_original_as_fix_fails(code: str) -> None:
-    contract = EXAMPLE_CONTRACTS[code]
+    contract = CONTRACTS[code]
     result = run_contract(dataclasses.replace(contract, fixed=contract.original))
     assert not result.held, result.summary
 
 
 @pytest.mark.parametrize(
-    "code", [code for code in CATALOGUE if EXAMPLE_CONTRACTS[code].relation is Relation.MATCHES_REFERENCE]
+    "code", [code for code in CATALOGUE if CONTRACTS[code].relation is Relation.MATCHES_REFERENCE]
 )
 def test_original_that_already_matches_the_reference_fails(code: str) -> None:
-    contract = EXAMPLE_CONTRACTS[code]
+    contract = CONTRACTS[code]
     result = run_contract(dataclasses.replace(contract, original=contract.fixed))
     assert not result.held
     assert "cannot fail" in result.summary
 
 
 def test_double_softmax_reports_how_far_off_the_original_is() -> None:
-    result = run_contract(EXAMPLE_CONTRACTS["XL101"])
+    result = run_contract(CONTRACTS["XL101"])
     assert result.original_deviation > 100  # extreme logits: the true loss is ~1e3, the double softmax's ~1
     assert result.gradient_ratio < 0.5
     assert "smaller" in result.summary
 
 
 def test_results_are_reproducible() -> None:
-    assert run_contract(EXAMPLE_CONTRACTS["XL104"], seed=3) == run_contract(EXAMPLE_CONTRACTS["XL104"], seed=3)
+    assert run_contract(CONTRACTS["XL104"], seed=3) == run_contract(CONTRACTS["XL104"], seed=3)
 
 
 def test_incomplete_contract_cannot_be_verified() -> None:
@@ -174,7 +176,7 @@ def test_verify_expressions_shows_harm() -> None:
 
 def test_run_all_and_format_table() -> None:
     rules = [
-        SimpleNamespace(code="XL203", contract=EXAMPLE_CONTRACTS["XL203"]),
+        SimpleNamespace(code="XL203", contract=CONTRACTS["XL203"]),
         SimpleNamespace(code="XL999", contract=None),
         SimpleNamespace(
             code="XL998",

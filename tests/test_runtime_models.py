@@ -12,7 +12,11 @@ from xentlint.runtime import models
 from xentlint.runtime.errors import FrameworkError, MissingStandIn
 from xentlint.runtime.gradients import gradient_of, numerical_gradient
 from xentlint.runtime.keras_api import softmax as keras_softmax
-from xentlint.runtime.precision import exact_arithmetic, framework_cast, tracking_precision
+from xentlint.runtime.precision import (
+    exact_arithmetic,
+    framework_cast,
+    tracking_precision,
+)
 from xentlint.runtime.tensor import Tensor, to_tensor
 
 RNG = np.random.default_rng(0)

@@ -51,9 +51,9 @@ def _rules_for(codes: frozenset[str]) -> list[Rule]:
 
 def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult:
     """Findings for `source`; a syntax error is itself a finding."""
-    rules = _rules_for(codes)
     wants_noqa_check = UNUSED_NOQA[0] in codes
-    if not wants_noqa_check and not prefilter.may_match(source):
+    rules = prefilter.rules_to_run(_rules_for(codes), source)
+    if not rules and not wants_noqa_check:
         # Not worth a LibCST parse, but a syntax error is still reported (ast is ~10x cheaper).
         return LintResult(_python_syntax_errors(source, filename))
     try:

@@ -14,6 +14,7 @@ from xentlint.diagnostics import DOCS_URL, Applicability, FixAvailability
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
+    from xentlint.knowledge import Vocabulary
 
 _REGISTRY: dict[str, type["Rule"]] = {}
 
@@ -55,6 +56,9 @@ class Rule:
     fix_safety: ClassVar[str] = ""  # Markdown: when the fix is safe or unsafe, and why
     frameworks: ClassVar[tuple[str, ...]] = ()
     default_enabled: ClassVar[bool] = True
+    # Families of table names the file must mention for this rule to have anything to find
+    # (the pre-filter's per-rule test; empty: always run).
+    requires: ClassVar[tuple["Vocabulary", ...]] = ()
     contract: ClassVar[Optional[Contract]] = None
     references: ClassVar[tuple[str, ...]] = ()
 

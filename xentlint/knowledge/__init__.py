@@ -1,8 +1,9 @@
 """Questions rules ask of the framework knowledge table, answered by name lookups."""
 from __future__ import annotations
 
+import enum
 from functools import lru_cache
-from typing import Optional
+from typing import Iterable, Optional
 
 from xentlint.knowledge import apis
 from xentlint.knowledge.schema import (
@@ -154,14 +155,47 @@ def clip_method(method: str) -> Optional[Clip]:
     return _CLIP_METHODS.get(method)
 
 
+class Vocabulary(str, enum.Enum):
+    """Families of table names; a rule can only fire on a file that mentions each family it needs."""
+
+    LOSSES = "losses"
+    SOFTMAX = "softmax"
+    SIGMOID = "sigmoid"
+    LOG = "log"
+    REDUCTIONS = "reductions"
+    CONTRIB = "contrib"
+    TF1_ONLY = "tf1-only"
+    LEGACY_REDUCTION = "legacy-reduction"
+    SAMPLED = "sampled"
+
+
+def _last(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(name.removesuffix(".*").rsplit(".", 1)[-1] for name in names)
+
+
+def _activation_names(*fns: Fn) -> frozenset[str]:
+    return _last(name for row in apis.ACTIVATIONS if row.fn in fns for name in row.names)
+
+
 @lru_cache(maxsize=None)
-def all_names() -> frozenset[str]:
-    """Every qualified name and keyword a rule can match: the pre-filter's vocabulary."""
-    names: set[str] = set()
-    for rows in (apis.ACTIVATIONS, apis.LOSSES, apis.LABEL_PRODUCERS, apis.LAYERS,
-                 apis.TORCH_LEGACY_REDUCTION_LOSSES):
-        for row in rows:
-            names.update(row.names)
-    names.update(row.old.removesuffix(".*") for row in apis.CONTRIB_LOSSES + apis.TF1_ONLY)
-    names.update(_LOSS_STRINGS)
-    return frozenset(names)
+def vocabulary(family: Vocabulary) -> frozenset[str]:
+    """The identifiers (last name components, Keras strings) by which code reaches a family of APIs."""
+    if family is Vocabulary.LOSSES:
+        return _last(name for row in apis.LOSSES if not row.sampled for name in row.names) | frozenset(_LOSS_STRINGS)
+    if family is Vocabulary.SOFTMAX:
+        return _activation_names(Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN) | {
+            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn in (Fn.SOFTMAX, Fn.LOG_SOFTMAX)}
+    if family is Vocabulary.SIGMOID:
+        return _activation_names(Fn.SIGMOID) | {
+            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn is Fn.SIGMOID}
+    if family is Vocabulary.LOG:
+        return _activation_names(Fn.LOG)
+    if family is Vocabulary.REDUCTIONS:
+        return _last(name for row in apis.REDUCTIONS for name in row.names)
+    if family is Vocabulary.CONTRIB:
+        return _last(row.old for row in apis.CONTRIB_LOSSES)
+    if family is Vocabulary.TF1_ONLY:
+        return _last(row.old for row in apis.TF1_ONLY)
+    if family is Vocabulary.LEGACY_REDUCTION:
+        return _last(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names)
+    return _last(name for row in apis.LOSSES if row.sampled for name in row.names)

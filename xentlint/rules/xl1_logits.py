@@ -28,6 +28,7 @@ from xentlint.diagnostics import FixAvailability
 from xentlint.fixes import bool_name, in_place_of, set_keyword, spell
 from xentlint.flow import Kind, LossSite, Origin
 from xentlint.flow.calls import int_literal
+from xentlint.knowledge import Vocabulary
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import Expects, Fn, Form, Labels
 from xentlint.rule import Finding, Replacement, Rule
@@ -323,6 +324,7 @@ class _ActivationIntoLogitsLoss(Rule):
 
 class SoftmaxIntoLogitsLoss(_ActivationIntoLogitsLoss):
     code = "XL101"
+    requires = (Vocabulary.LOSSES,)
     name = "softmax-into-logits-loss"
     summary = "a softmax output passed to a loss that applies softmax itself (a double softmax)"
     why = (
@@ -380,6 +382,7 @@ class SoftmaxIntoLogitsLoss(_ActivationIntoLogitsLoss):
 
 class SigmoidIntoLogitsLoss(_ActivationIntoLogitsLoss):
     code = "XL102"
+    requires = (Vocabulary.LOSSES,)
     name = "sigmoid-into-logits-loss"
     summary = "a sigmoid output passed to a loss that applies sigmoid itself (a double sigmoid)"
     why = (
@@ -423,6 +426,7 @@ class SigmoidIntoLogitsLoss(_ActivationIntoLogitsLoss):
 # ---------------------------------------------------------------- XL103
 class LogitsIntoProbabilityLoss(Rule):
     code = "XL103"
+    requires = (Vocabulary.LOSSES,)
     name = "logits-into-probability-loss"
     summary = "raw logits (a layer without activation) passed to a loss that expects probabilities"
     why = (
@@ -509,6 +513,7 @@ class LogitsIntoProbabilityLoss(Rule):
 # ---------------------------------------------------------------- XL104
 class ActivationOutsideLoss(Rule):
     code = "XL104"
+    requires = (Vocabulary.LOSSES,)
     name = "activation-outside-loss"
     summary = "sigmoid or softmax applied by hand right before a loss that has a with-logits form"
     why = (

@@ -20,7 +20,7 @@ from xentlint.fixes import (
 )
 from xentlint.flow import UNKNOWN, Kind, LossSite, Origin, Value
 from xentlint.flow.calls import match_activation, string_literal
-from xentlint.knowledge import apis
+from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules.xl1_logits import (
@@ -131,6 +131,7 @@ def _replacement(old: cst.CSTNode, new: Optional[cst.CSTNode]) -> tuple[Replacem
 # ---------------------------------------------------------------- XL201
 class SigmoidWithExclusiveClasses(Rule):
     code = "XL201"
+    requires = (Vocabulary.LOSSES,)
     name = "sigmoid-with-exclusive-classes"
     summary = "A sigmoid output over several classes reaching a cross-entropy over mutually exclusive classes"
     why = (
@@ -270,6 +271,7 @@ class SigmoidWithExclusiveClasses(Rule):
 # ---------------------------------------------------------------- XL202
 class SoftmaxWithBinaryLoss(Rule):
     code = "XL202"
+    requires = (Vocabulary.LOSSES,)
     name = "softmax-with-binary-loss"
     summary = "A softmax output over several classes reaching a binary cross-entropy"
     why = (
@@ -345,6 +347,7 @@ def _accuracy_metric(site: LossSite) -> Optional[str]:
 # ---------------------------------------------------------------- XL203
 class SoftmaxOverOneUnit(Rule):
     code = "XL203"
+    requires = (Vocabulary.SOFTMAX,)
     name = "softmax-over-one-unit"
     summary = "A softmax over an axis of size one, whose output is always 1.0"
     why = (
@@ -489,6 +492,7 @@ def _channels_last(ctx: FileContext, call: cst.Call) -> bool:
 # ---------------------------------------------------------------- XL204
 class NllWithoutLogSoftmax(Rule):
     code = "XL204"
+    requires = (Vocabulary.LOSSES,)
     name = "nll-without-log-softmax"
     summary = "`nn.NLLLoss` / `F.nll_loss` receiving softmax probabilities or raw logits instead of log-probabilities"
     why = (

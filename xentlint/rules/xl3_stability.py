@@ -30,7 +30,7 @@ from xentlint.flow.calls import (
     match_activation,
     match_reduction,
 )
-from xentlint.knowledge import apis
+from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import Fn, Form, Loss, Reduce
 from xentlint.rule import Finding, Replacement, Rule
@@ -199,6 +199,7 @@ class _LogOfActivation(Rule):
 
 class LogOfSoftmax(_LogOfActivation):
     code = "XL301"
+    requires = (Vocabulary.SOFTMAX, Vocabulary.LOG)
     name = "log-of-softmax"
     summary = "`log(softmax(x))` computed in two steps instead of `log_softmax(x)`"
     why = (
@@ -241,6 +242,7 @@ class LogOfSoftmax(_LogOfActivation):
 
 class LogOfSigmoid(_LogOfActivation):
     code = "XL302"
+    requires = (Vocabulary.SIGMOID, Vocabulary.LOG)
     name = "log-of-sigmoid"
     summary = "`log(sigmoid(x))` or `log(1 - sigmoid(x))` computed in two steps instead of `log_sigmoid`"
     why = (
@@ -787,6 +789,7 @@ def formulas(ctx: FileContext) -> Iterator[Formula]:
 
 class HandRolledCrossEntropy(Rule):
     code = "XL303"
+    requires = (Vocabulary.LOG, Vocabulary.REDUCTIONS)
     name = "hand-rolled-cross-entropy"
     summary = "a cross-entropy written out by hand over probabilities: `-sum(y * log(p))` and its binary form"
     why = (

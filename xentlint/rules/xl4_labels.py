@@ -27,7 +27,7 @@ from xentlint.diagnostics import FixAvailability
 from xentlint.fixes import loss_reference, switch_loss
 from xentlint.flow import Kind, LossSite, Value
 from xentlint.flow.sites import fit_calls
-from xentlint.knowledge import apis
+from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Labels, Loss, Param
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules.xl1_logits import sole_users
@@ -173,6 +173,7 @@ def _with_line_end(arg: cst.Arg, line_end: cst.TrailingWhitespace) -> cst.Arg:
 # ---------------------------------------------------------------- XL401
 class SparseLabelsIntoOneHotLoss(Rule):
     code = "XL401"
+    requires = (Vocabulary.LOSSES,)
     name = "sparse-labels-into-one-hot-loss"
     summary = "integer class labels reaching a loss that expects one-hot labels"
     why = (
@@ -237,6 +238,7 @@ class SparseLabelsIntoOneHotLoss(Rule):
 # ---------------------------------------------------------------- XL402
 class OneHotLabelsIntoSparseLoss(Rule):
     code = "XL402"
+    requires = (Vocabulary.LOSSES,)
     name = "one-hot-labels-into-sparse-loss"
     summary = (
         "one-hot labels reaching a loss that expects class indices, or an integer one-hot tensor "
@@ -334,6 +336,7 @@ class OneHotLabelsIntoSparseLoss(Rule):
 # ---------------------------------------------------------------- XL403
 class SwappedLossArguments(Rule):
     code = "XL403"
+    requires = (Vocabulary.LOSSES,)
     name = "swapped-loss-arguments"
     summary = "predictions and labels passed to a loss in each other's place"
     why = (

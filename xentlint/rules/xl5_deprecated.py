@@ -13,7 +13,7 @@ from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import set_keyword, spell
 from xentlint.flow.calls import bool_literal
-from xentlint.knowledge import apis
+from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import LegacyReduction, Param, Rename
 from xentlint.rule import Finding, Replacement, Rule
@@ -202,6 +202,7 @@ class _RenameRule(Rule):
 
 class TfContribLoss(_RenameRule):
     code = "XL501"
+    requires = (Vocabulary.CONTRIB,)
     name = "tf-contrib-loss"
     summary = "A loss from `tf.contrib` (`tf.contrib.losses`, slim's `losses`, seq2seq, `tf.contrib.nn`), removed in TF 2"
     why = (
@@ -264,6 +265,7 @@ class TfContribLoss(_RenameRule):
 
 class Tf1OnlyLossApi(_RenameRule):
     code = "XL502"
+    requires = (Vocabulary.TF1_ONLY,)
     name = "tf1-only-loss-api"
     summary = "A TensorFlow 1 name that TensorFlow 2 does not have (`tf.losses.softmax_cross_entropy`, `tf.log` …)"
     why = (
@@ -390,6 +392,7 @@ def _without_flags(call: cst.Call, bound: dict[str, cst.Arg], reduction: Optiona
 
 class TorchLegacyReduction(Rule):
     code = "XL503"
+    requires = (Vocabulary.LEGACY_REDUCTION,)
     name = "torch-legacy-reduction"
     summary = "`size_average=` / `reduce=` on a PyTorch loss instead of `reduction=`"
     why = (

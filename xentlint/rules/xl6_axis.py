@@ -12,7 +12,7 @@ from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import set_keyword
 from xentlint.flow import Kind, LossSite, Value
 from xentlint.flow.calls import int_literal, match_activation
-from xentlint.knowledge import apis
+from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Fn, Form, Labels
 from xentlint.rule import Finding, Replacement, Rule
 
@@ -26,6 +26,7 @@ def _is_none(expr: cst.BaseExpression) -> bool:
 
 class ImplicitSoftmaxDim(Rule):
     code = "XL601"
+    requires = (Vocabulary.SOFTMAX,)
     name = "implicit-softmax-dim"
     summary = "`F.softmax`, `F.log_softmax`, `F.softmin` or `nn.Softmax()`-style layers without `dim`"
     why = (
@@ -82,6 +83,7 @@ class ImplicitSoftmaxDim(Rule):
 
 class SoftmaxAxisMismatch(Rule):
     code = "XL602"
+    requires = (Vocabulary.SOFTMAX, Vocabulary.LOSSES)
     name = "softmax-axis-mismatch"
     summary = "a softmax or log_softmax over another axis than the one the loss reads as classes"
     why = (

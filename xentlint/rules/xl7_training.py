@@ -11,7 +11,7 @@ from xentlint import knowledge
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.flow.calls import string_literal
-from xentlint.knowledge import apis
+from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.rule import Finding, Rule
 
@@ -181,6 +181,7 @@ def _exits(body: cst.BaseSuite) -> bool:
 
 class SampledLossOutsideTraining(Rule):
     code = "XL701"
+    requires = (Vocabulary.SAMPLED,)
     name = "sampled-loss-outside-training"
     summary = "`tf.nn.sampled_softmax_loss` or `tf.nn.nce_loss` in evaluation or inference code"
     why = (
