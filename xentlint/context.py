@@ -92,6 +92,14 @@ class FileContext:
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
+    def short_code(self, node: cst.CSTNode, limit: int = 40) -> Optional[str]:
+        """The user's code for `node` when it is short enough to quote in a message."""
+        code = self.code(node).strip()
+        return code if len(code) <= limit and "\n" not in code else None
+
+    def is_within(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+        return node is container or any(ancestor is container for ancestor in self.ancestors(node))
+
 
 def argument(call: cst.Call, param: Optional[Param]) -> Optional[cst.Arg]:
     """The argument passed for `param`, by keyword or by position (positions after `*args` are unknown)."""

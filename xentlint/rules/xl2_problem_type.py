@@ -23,7 +23,7 @@ from xentlint.flow.calls import match_activation, string_literal
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.rules.xl1_logits import (
+from xentlint.site_edits import (
     describe_activated,
     describe_loss,
     describe_prediction,

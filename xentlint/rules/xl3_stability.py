@@ -109,11 +109,6 @@ def _fused_function(ctx: FileContext, activation: ActivationCall, negate: bool) 
     return cst.Call(func=func, args=[cst.Arg(value)])
 
 
-def short_code(ctx: FileContext, node: cst.CSTNode, fallback: str, limit: int = 40) -> str:
-    text = ctx.code(node).strip()
-    return text if len(text) <= limit and "\n" not in text else fallback
-
-
 # ---------------------------------------------------------------- XL301 / XL302: log(activation(x))
 @dataclass(frozen=True)
 class LogOf:
@@ -282,7 +277,7 @@ class LogOfSigmoid(_LogOfActivation):
 
     def inline_message(self, ctx: FileContext, found: LogOf) -> str:
         tensor = found.activation.input
-        x = short_code(ctx, tensor, "x", limit=30) if tensor is not None else "x"
+        x = (ctx.short_code(tensor, 30) or "x") if tensor is not None else "x"
         if found.complement:
             minus_x = ctx.module.code_for_node(negated(tensor)) if x != "x" and tensor is not None else "-x"
             return (f"`log(1 - sigmoid({x}))` is -inf once sigmoid rounds to 1 (float32: from {x} = 17.5); "
@@ -840,7 +835,7 @@ class HandRolledCrossEntropy(Rule):
 
     def _message(self, ctx: FileContext, formula: Formula, source: Optional["Source"]) -> str:
         term = formula.terms[0]
-        p = short_code(ctx, term.probability, "the probabilities")
+        p = ctx.short_code(term.probability) or "the probabilities"
         shape = "binary cross-entropy" if len(formula.terms) == 2 else "cross-entropy"
         fn = Fn.SIGMOID if len(formula.terms) == 2 else Fn.SOFTMAX
         value = ctx.flow.value(term.probability)

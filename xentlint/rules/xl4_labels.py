@@ -30,7 +30,7 @@ from xentlint.flow.sites import fit_calls
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Labels, Loss, Param
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.rules.xl1_logits import sole_users
+from xentlint.site_edits import quoted, sole_users
 
 LABEL_KINDS = frozenset({Kind.SPARSE_LABELS, Kind.ONE_HOT_LABELS})
 PREDICTION_KINDS = frozenset({Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS})
@@ -41,26 +41,16 @@ _CATEGORICAL_ONE_HOT = {"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS}
 
 
 # ---------------------------------------------------------------- message parts
-def _quote(ctx: FileContext, node: cst.CSTNode) -> Optional[str]:
-    """The user's code for `node` in backticks, when short enough to quote."""
-    code = ctx.code(node).strip()
-    return f"`{code}`" if len(code) <= 50 and "\n" not in code else None
-
-
 def _described(ctx: FileContext, subject: str, value: Value, expr: Optional[cst.CSTNode], what: str) -> str:
     """"`y` (integer class labels from `tf.argmax(t, 1)` at line 12)": what a tensor holds and where
     the analysis saw it get that meaning (left out when the tensor is written right there)."""
     origin = value.origin
-    if origin is None or (expr is not None and _within(ctx, origin.node, expr)):
+    if origin is None or (expr is not None and ctx.is_within(origin.node, expr)):
         return f"{subject} ({what})"
-    made = _quote(ctx, origin.node)
+    made = quoted(ctx, origin.node, None, limit=50)
     if made is None and isinstance(origin.node, cst.Call):
         made = f"`{ctx.code(origin.node.func).strip()}(...)`"
     return f"{subject} ({what} from {made or origin.description} at line {ctx.line_of(origin.node)})"
-
-
-def _within(ctx: FileContext, node: cst.CSTNode, container: cst.CSTNode) -> bool:
-    return node is container or any(ancestor is container for ancestor in ctx.ancestors(node))
 
 
 def _labels(ctx: FileContext, site: LossSite, what: str) -> str:
@@ -69,12 +59,12 @@ def _labels(ctx: FileContext, site: LossSite, what: str) -> str:
     if not site.compiled:
         assert site.label_arg is not None
         expr = site.label_arg.value
-        return _described(ctx, _quote(ctx, expr) or "the labels", site.label, expr, what)
+        return _described(ctx, quoted(ctx, expr, None, limit=50) or "the labels", site.label, expr, what)
     assert isinstance(site.report.func, cst.Attribute)
     for fit in fit_calls(ctx, site.report.func.value):
         label_arg = argument(fit, apis.KERAS_FIT_LABELS)
         if label_arg is not None:
-            named = _quote(ctx, label_arg.value)
+            named = quoted(ctx, label_arg.value, None, limit=50)
             subject = f"the labels {named + ' ' if named else ''}given to `fit` at line {ctx.line_of(label_arg)}"
             return _described(ctx, subject, site.label, label_arg.value, what)
     return _described(ctx, "the labels given to `fit`", site.label, None, what)
@@ -306,12 +296,12 @@ class OneHotLabelsIntoSparseLoss(Rule):
 
     def _advice(self, ctx: FileContext, site: LossSite, indices: Optional[cst.BaseExpression]) -> str:
         if indices is not None:
-            return f"pass the class indices {_quote(ctx, indices) or 'it encodes'} instead"
+            return f"pass the class indices {quoted(ctx, indices, None, limit=50) or 'it encodes'} instead"
         if site.api.one_hot is not None:
             return f"use {_loss_name(site, _row(site.api.one_hot))}"
         origin = site.label.origin
         encoded = encoded_indices(ctx, origin.node) if origin is not None else None
-        named = _quote(ctx, encoded) if encoded is not None else None
+        named = quoted(ctx, encoded, None, limit=50) if encoded is not None else None
         advice = f"pass the class indices {named}" if named else "pass the class indices"
         if site.api.labels is Labels.SPARSE:
             return advice
@@ -398,9 +388,9 @@ class SwappedLossArguments(Rule):
         assert site.prediction_arg is not None and site.label_arg is not None
         prediction, labels = site.prediction_arg.value, site.label_arg.value
         order = ", ".join(param.keyword for param in sorted((api.prediction, api.label), key=_position))
-        got_labels = _described(ctx, _quote(ctx, prediction) or "a tensor", site.prediction, prediction,
+        got_labels = _described(ctx, quoted(ctx, prediction, None, limit=50) or "a tensor", site.prediction, prediction,
                                 _KIND_WORDS[site.prediction.kind])
-        got_prediction = _described(ctx, _quote(ctx, labels) or "a tensor", site.label, labels,
+        got_prediction = _described(ctx, quoted(ctx, labels, None, limit=50) or "a tensor", site.label, labels,
                                     _KIND_WORDS[site.label.kind])
         message = (f"arguments swapped: {_loss_name(site, api)} takes ({order}) but gets {got_labels} as "
                    f"`{api.prediction.keyword}` and {got_prediction} as `{api.label.keyword}`; swap them")
