@@ -35,11 +35,13 @@ def scan(root: Path, jobs: Optional[int]) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="xentlint-scan-") as scratch:
         copy = Path(scratch) / root.name
         shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyc", "*.dll"))
+        # Run from the folder above the copy: `python -m` puts the working folder first on sys.path,
+        # and a package's own `multiprocessing/` or `random.py` must not shadow the standard library.
         command = [sys.executable, "-m", "xentlint", "check", "--no-cache", "--exit-zero", "--output-format",
-                   "json", "--select", "ALL", "."]
+                   "json", "--select", "ALL", root.name]
         if jobs:
             command += ["--jobs", str(jobs)]
-        result = subprocess.run(command, capture_output=True, text=True, cwd=copy)
+        result = subprocess.run(command, capture_output=True, text=True, cwd=scratch)
     if result.returncode != 0:
         raise SystemExit(f"xentlint failed on {root}:\n{result.stderr}")
     return json.loads(result.stdout)
@@ -63,7 +65,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         findings = [f for f in scan(root, args.jobs) if f["code"] not in ("XL001", "XL002", "XL004")]
         lines.append(f"## {name} ({root}): {files} files, {len(findings)} findings")
         for finding in findings:
-            path = root / finding["filename"]
+            path = root.parent / finding["filename"]
             row = finding["location"]["row"]
             try:
                 text = path.read_text(encoding="utf-8", errors="replace").splitlines()[row - 1].strip()

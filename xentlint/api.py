@@ -6,7 +6,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from xentlint import engine, notebook
 from xentlint.cache import Cache
@@ -26,6 +26,9 @@ from xentlint.files import (
     write_atomic,
 )
 
+if TYPE_CHECKING:
+    from xentlint.verification import FixCheck
+
 # Below this many files a process pool costs more than it saves (the pre-commit case).
 _POOL_THRESHOLD = 16
 
@@ -41,6 +44,7 @@ class FileTask:
     cache_dir: Optional[Path] = None
     settings_key: str = ""
     stdin: Optional[bytes] = None
+    verify: bool = False  # fix: check each fix numerically first and skip those whose check fails
 
     @property
     def is_notebook(self) -> bool:
@@ -54,6 +58,7 @@ class FileReport:
     fixed: list[Diagnostic] = field(default_factory=list)
     original: Optional[str] = None
     fixed_source: Optional[str] = None  # set when fixing changed the source
+    checks: list[FixCheck] = field(default_factory=list)  # fix --verify: per applied or refused fix
 
     def diff(self) -> str:
         if self.fixed_source is None or self.original is None:
@@ -101,9 +106,9 @@ def _process(task: FileTask) -> FileReport:
 
 
 def _fix(task: FileTask, source: SourceFile) -> FileReport:
-    fix = notebook.fix_notebook if task.is_notebook else fix_source
-    result = fix(source.text, task.display, task.codes, task.unsafe)
-    report = FileReport(task.display, list(result.remaining), list(result.fixed), original=source.text)
+    result, checks = _fixed(task, source.text)
+    report = FileReport(task.display, list(result.remaining), list(result.fixed), original=source.text,
+                        checks=checks)
     if result.error is not None:
         report.diagnostics.append(_file_finding(INTERNAL_ERROR, task.display, result.error))
         return report
@@ -116,6 +121,22 @@ def _fix(task: FileTask, source: SourceFile) -> FileReport:
                 report.diagnostics.append(_file_finding(IO_ERROR, task.display, f"cannot write: {error}"))
                 report.fixed = []
     return report
+
+
+def _fixed(task: FileTask, text: str) -> tuple[engine.FixResult, list[FixCheck]]:
+    """The fixes applied to `text`; with `verify`, the check of each (NumPy is imported only then)."""
+    if task.verify and not task.is_notebook:
+        from xentlint.verification import fix_verified
+
+        return fix_verified(text, task.display, task.codes, task.unsafe)
+    fix = notebook.fix_notebook if task.is_notebook else fix_source
+    result = fix(text, task.display, task.codes, task.unsafe)
+    if not task.verify:
+        return result, []
+    from xentlint.verification import unverified
+
+    # `notebook.fix_notebook` has its own fix filter (one cell per fix) and takes no other.
+    return result, [unverified(d, "fixes in notebooks are not checked") for d in result.fixed]
 
 
 def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Callable[[FileReport], None]] = None

@@ -56,20 +56,22 @@ def main() -> None:
 @_shared_options
 def check(**options: object) -> None:
     """Report misuse in PATHS (default: the current folder; `-` reads stdin)."""
-    sys.exit(_run(fix=False, diff=False, **options))
+    sys.exit(_run(fix=False, diff=False, verify=False, **options))
 
 
 @main.command()
 @_shared_options
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing.")
+@click.option("--verify", is_flag=True,
+              help="Check each fix numerically with NumPy models first; skip fixes whose check fails.")
 def fix(**options: object) -> None:
     """Apply safe fixes to PATHS until none is left (`-`: fixed stdin to stdout)."""
     sys.exit(_run(fix=True, **options))
 
 
-def _run(*, fix: bool, diff: bool, paths: tuple[str, ...], select, extend_select, ignore, output_format,
-         config_file, exit_zero, statistics, quiet, no_cache, jobs, show_fixes, stdin_filename, force_exclude,
-         unsafe_fixes) -> int:
+def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select, extend_select, ignore,
+         output_format, config_file, exit_zero, statistics, quiet, no_cache, jobs, show_fixes, stdin_filename,
+         force_exclude, unsafe_fixes) -> int:
     from xentlint import api
     from xentlint.config import ConfigError, Overrides, SettingsResolver
     from xentlint.output import RenderOptions, render
@@ -80,8 +82,8 @@ def _run(*, fix: bool, diff: bool, paths: tuple[str, ...], select, extend_select
     try:
         resolver = SettingsResolver(overrides, config_file)
         base = resolver.for_path(Path.cwd())
-        tasks, missing = _tasks(paths or (".",), resolver, fix=fix, write=fix and not diff, no_cache=no_cache,
-                                stdin_filename=stdin_filename, force_exclude=force_exclude)
+        tasks, missing = _tasks(paths or (".",), resolver, fix=fix, write=fix and not diff, verify=verify,
+                                no_cache=no_cache, stdin_filename=stdin_filename, force_exclude=force_exclude)
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         return EXIT_ERROR
@@ -98,6 +100,8 @@ def _run(*, fix: bool, diff: bool, paths: tuple[str, ...], select, extend_select
         options = RenderOptions(statistics=statistics, show_fixes=show_fixes, fixed=fixed, quiet=quiet,
                                 unsafe_fixes_enabled=base.unsafe_fixes, rules=all_rules())
         click.echo(render(base.output_format, diagnostics, options), nl=False)
+    for check in (check for report in reports for check in report.checks):
+        click.echo(check.line(), err=True)  # stderr: stdout keeps the fixed stdin or the chosen format
     if any(d.code in ("XL003",) for d in diagnostics):
         return EXIT_ERROR
     if diff and any(report.fixed_source is not None for report in reports):
@@ -105,7 +109,7 @@ def _run(*, fix: bool, diff: bool, paths: tuple[str, ...], select, extend_select
     return EXIT_OK if exit_zero or not diagnostics else EXIT_FINDINGS
 
 
-def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, no_cache: bool,
+def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, verify: bool, no_cache: bool,
            stdin_filename: Optional[str], force_exclude: bool):
     from xentlint import api
     from xentlint.diagnostics import IO_ERROR, Diagnostic, Location
@@ -120,7 +124,7 @@ def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, no_cache: 
         if force_exclude and stdin_filename and settings.is_excluded(Path(display).resolve(), is_dir=False):
             return tasks, missing
         tasks.append(api.FileTask(None, display, settings.codes_for(Path(display).resolve()), fix=fix,
-                                  unsafe=unsafe, stdin=sys.stdin.buffer.read()))
+                                  unsafe=unsafe, stdin=sys.stdin.buffer.read(), verify=verify))
         paths = [p for p in paths if p != "-"]
         if not paths:
             return tasks, missing
@@ -133,7 +137,8 @@ def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, no_cache: 
         codes = settings.codes_for(path)
         cache_dir = None if no_cache or fix else settings.root
         tasks.append(api.FileTask(path, _display(path), codes, fix=fix, unsafe=settings.unsafe_fixes, write=write,
-                                  cache_dir=cache_dir, settings_key=settings.fingerprint() + ",".join(sorted(codes))))
+                                  verify=verify, cache_dir=cache_dir,
+                                  settings_key=settings.fingerprint() + ",".join(sorted(codes))))
     return tasks, missing
 
 

@@ -216,14 +216,7 @@ def _apply_suppressions(source: str, diagnostics: list[Diagnostic], filename: st
 def _apply(module: cst.Module, diagnostics: Iterable[Diagnostic], unsafe: bool) -> tuple[str, list[Diagnostic]]:
     """Apply non-overlapping fixes by text edits, first finding first; the rest wait for the next pass."""
     source = module.code
-    lines = source.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-
-    def offset(location: Location) -> int:
-        return offsets[location.row - 1] + location.column - 1
-
+    offset = location_offsets(source)
     taken: list[tuple[int, int]] = []
     chosen: list[tuple[int, int, str]] = []
     applied: list[Diagnostic] = []
@@ -241,6 +234,14 @@ def _apply(module: cst.Module, diagnostics: Iterable[Diagnostic], unsafe: bool) 
     for start, end, content in sorted(chosen, reverse=True):
         source = source[:start] + content + source[end:]
     return source, applied
+
+
+def location_offsets(source: str) -> Callable[[Location], int]:
+    """The text offset of a fix edit's `Location` in `source`."""
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return lambda location: starts[location.row - 1] + location.column - 1
 
 
 def _python_syntax_errors(source: str, filename: str) -> list[Diagnostic]:

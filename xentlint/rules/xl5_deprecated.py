@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Iterator, Optional, Union
+from typing import Callable, ClassVar, Iterable, Iterator, Optional, Union
 
 import libcst as cst
 
@@ -440,7 +440,7 @@ class TorchLegacyReduction(Rule):
         bound = _bind(call, api.params)
         given = bound if bound is not None else {arg.keyword.value: arg for arg in call.args if arg.keyword}
         flags = {flag: given[flag] for flag in _FLAGS if flag in given}
-        if not flags:
+        if not flags or _forwards_parameters(ctx, call, flags.values()):
             return None
         written = ", ".join(f"{flag}={ctx.code(arg.value)}" for flag, arg in flags.items())
         values = {flag: _flag_value(arg.value) for flag, arg in flags.items()}
@@ -478,3 +478,15 @@ class TorchLegacyReduction(Rule):
         lines += ["", "## Losses", "", "Parameters in signature order (PyTorch 2.13), used to place positional flags:", ""]
         lines += [f"- `{row.names[0]}({', '.join(row.params)})`" for row in apis.TORCH_LEGACY_REDUCTION_LOSSES]
         return lines
+
+
+def _forwards_parameters(ctx: FileContext, call: cst.Call, flags: Iterable[cst.Arg]) -> bool:
+    """`l1_loss(x, y, size_average=size_average, reduce=reduce)` inside a function with parameters of
+    those names passes its caller's choice through (a wrapper keeping the old API): not a use of it."""
+    scope = ctx.flow.enclosing_scope(call)
+    if not isinstance(scope, cst.FunctionDef):
+        return False
+    parameters = {param.name.value for param in (*scope.params.params, *scope.params.kwonly_params,
+                                                 *scope.params.posonly_params)}
+    return all(isinstance(arg.value, cst.Name) and arg.keyword is not None and arg.value.value == arg.keyword.value
+               and arg.value.value in parameters for arg in flags)
