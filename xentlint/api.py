@@ -6,9 +6,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
-from xentlint import engine, notebook
 from xentlint.cache import Cache
 from xentlint.diagnostics import (
     FILE_TOO_LARGE,
@@ -27,7 +26,12 @@ from xentlint.files import (
 )
 
 if TYPE_CHECKING:
+    from xentlint.engine import FixResult
     from xentlint.verification import FixCheck
+
+# The engine (and LibCST under it) is imported on first use: a run answered from the cache,
+# or `--version`, never pays for it.
+NOTEBOOK_SUFFIX = ".ipynb"
 
 # Below this many files a process pool costs more than it saves (the pre-commit case).
 _POOL_THRESHOLD = 16
@@ -48,7 +52,7 @@ class FileTask:
 
     @property
     def is_notebook(self) -> bool:
-        return (self.path or Path(self.display)).suffix == notebook.SUFFIX
+        return (self.path or Path(self.display)).suffix == NOTEBOOK_SUFFIX
 
 
 @dataclass
@@ -69,10 +73,14 @@ class FileReport:
 
 
 def check_source(source: str, filename: str, codes: frozenset[str]) -> list[Diagnostic]:
+    from xentlint import engine
+
     return engine.lint_source(source, filename, codes).diagnostics
 
 
-def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool = False) -> engine.FixResult:
+def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool = False) -> FixResult:
+    from xentlint import engine
+
     return engine.fix_source(source, filename, codes, unsafe)
 
 
@@ -91,18 +99,34 @@ def _process(task: FileTask) -> FileReport:
     except SourceError as error:
         kind = FILE_TOO_LARGE if "limit" in str(error) else IO_ERROR
         return FileReport(task.display, [_file_finding(kind, task.display, str(error))])
-    if not task.fix:
-        cache = Cache(task.cache_dir) if task.cache_dir is not None else None
-        key = cache.key(source.text, task.settings_key) if cache is not None else ""
-        cached = cache.get(key) if cache is not None else None
-        if cached is not None:
-            return FileReport(task.display, [replace(d, filename=task.display) for d in cached])
-        check = notebook.check_notebook if task.is_notebook else check_source
-        diagnostics = check(source.text, task.display, task.codes)
-        if cache is not None:
-            cache.put(key, diagnostics)
-        return FileReport(task.display, diagnostics, original=source.text)
-    return _fix(task, source)
+    if task.fix:
+        return _fix(task, source)
+    cache = Cache(task.cache_dir) if task.cache_dir is not None else None
+    key = cache.key(source.text, task.settings_key) if cache is not None else ""
+    cached = cache.get(key) if cache is not None else None
+    if cached is not None:
+        return FileReport(task.display, [replace(d, filename=task.display) for d in cached])
+    if task.is_notebook:
+        from xentlint.notebook import check_notebook as check
+    else:
+        check = check_source
+    diagnostics = check(source.text, task.display, task.codes)
+    if cache is not None:
+        cache.put(key, diagnostics)
+    return FileReport(task.display, diagnostics, original=source.text)
+
+
+def _from_cache(task: FileTask) -> Optional[FileReport]:
+    """The cached report of a check, or None (a miss, a fix, or a file that cannot be read)."""
+    if task.fix or task.cache_dir is None or task.path is None:
+        return None
+    try:
+        text = read_source(task.path).text
+    except SourceError:
+        return None
+    cache = Cache(task.cache_dir)
+    cached = cache.get(cache.key(text, task.settings_key))
+    return None if cached is None else FileReport(task.display, [replace(d, filename=task.display) for d in cached])
 
 
 def _fix(task: FileTask, source: SourceFile) -> FileReport:
@@ -123,13 +147,16 @@ def _fix(task: FileTask, source: SourceFile) -> FileReport:
     return report
 
 
-def _fixed(task: FileTask, text: str) -> tuple[engine.FixResult, list[FixCheck]]:
+def _fixed(task: FileTask, text: str) -> tuple[FixResult, list[FixCheck]]:
     """The fixes applied to `text`; with `verify`, the check of each (NumPy is imported only then)."""
     if task.verify and not task.is_notebook:
         from xentlint.verification import fix_verified
 
         return fix_verified(text, task.display, task.codes, task.unsafe)
-    fix = notebook.fix_notebook if task.is_notebook else fix_source
+    if task.is_notebook:
+        from xentlint.notebook import fix_notebook as fix
+    else:
+        fix = fix_source
     result = fix(text, task.display, task.codes, task.unsafe)
     if not task.verify:
         return result, []
@@ -139,13 +166,30 @@ def _fixed(task: FileTask, text: str) -> tuple[engine.FixResult, list[FixCheck]]
     return result, [unverified(d, "fixes in notebooks are not checked") for d in result.fixed]
 
 
-def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Callable[[FileReport], None]] = None
-        ) -> list[FileReport]:
-    """Process files, in a pool when it pays; results come back in the order of `tasks`."""
-    if jobs <= 1 or len(tasks) < _POOL_THRESHOLD:
-        return [process(task) for task in tasks]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(process, tasks, chunksize=max(1, len(tasks) // (jobs * 8))))
+def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
+    """Process files, in a pool when it pays; results come back in the order of `tasks`.
+
+    Cache hits are answered here, without starting a pool; the rest go largest first, so that
+    one big file does not finish alone at the end of a run.
+    """
+    reports: list[Optional[FileReport]] = [_from_cache(task) for task in tasks]
+    pending = sorted((index for index, report in enumerate(reports) if report is None),
+                     key=lambda index: _size(tasks[index]), reverse=True)
+    if jobs <= 1 or len(pending) < _POOL_THRESHOLD:
+        done = [process(tasks[index]) for index in pending]
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            done = list(pool.map(process, [tasks[index] for index in pending], chunksize=2))
+    for index, report in zip(pending, done):
+        reports[index] = report
+    return [report for report in reports if report is not None]
+
+
+def _size(task: FileTask) -> int:
+    try:
+        return task.path.stat().st_size if task.path is not None else 0
+    except OSError:
+        return 0
 
 
 def default_jobs() -> int:

@@ -388,7 +388,7 @@ class FlowAnalysis:
         if producer is not None:
             kind = Kind.ONE_HOT_LABELS if producer.labels is Labels.ONE_HOT else Kind.SPARSE_LABELS
             classes = self._int(call.args[1].value, env, scope) if kind is Kind.ONE_HOT_LABELS and len(call.args) > 1 else None
-            integer = kind is Kind.SPARSE_LABELS or callee == "torch.nn.functional.one_hot"
+            integer = kind is Kind.SPARSE_LABELS or producer.integer
             return Value(kind, origin=Origin(call, callee.rsplit(".", 1)[-1]), classes=classes, integer=integer)
         shaped = self._shape_of_call(callee, call, env, scope)
         if shaped is not None:

@@ -167,10 +167,19 @@ class Vocabulary(str, enum.Enum):
     TF1_ONLY = "tf1-only"
     LEGACY_REDUCTION = "legacy-reduction"
     SAMPLED = "sampled"
+    IMPLICIT_DIM = "implicit-dim"  # torch softmax functions whose dim may be left out
+    # The import roots those families live under: code can only reach `tensorflow.log` by
+    # mentioning `tensorflow` in an import.
+    TENSORFLOW = "tensorflow"
+    TORCH = "torch"
 
 
 def _last(names: Iterable[str]) -> frozenset[str]:
     return frozenset(name.removesuffix(".*").rsplit(".", 1)[-1] for name in names)
+
+
+def _roots(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(name.split(".", 1)[0] for name in names)
 
 
 def _activation_names(*fns: Fn) -> frozenset[str]:
@@ -198,4 +207,10 @@ def vocabulary(family: Vocabulary) -> frozenset[str]:
         return _last(row.old for row in apis.TF1_ONLY)
     if family is Vocabulary.LEGACY_REDUCTION:
         return _last(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names)
+    if family is Vocabulary.IMPLICIT_DIM:
+        return _last(name for row in apis.ACTIVATIONS if row.axis_default == "implicit" for name in row.names)
+    if family is Vocabulary.TENSORFLOW:
+        return _roots(row.old for row in apis.CONTRIB_LOSSES + apis.TF1_ONLY)
+    if family is Vocabulary.TORCH:
+        return _roots(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names)
     return _last(name for row in apis.LOSSES if row.sampled for name in row.names)

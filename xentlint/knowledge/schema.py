@@ -106,6 +106,8 @@ class LabelProducer:
     framework: str
     # For a one-hot encoder: the class indices it encodes (dropping the call leaves them).
     input: Optional[Param] = None
+    # Its result has an integer dtype (class indices always; `F.one_hot` gives int64 one-hot rows).
+    integer: bool = False
 
 
 @dataclass(frozen=True)

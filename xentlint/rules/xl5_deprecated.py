@@ -202,7 +202,7 @@ class _RenameRule(Rule):
 
 class TfContribLoss(_RenameRule):
     code = "XL501"
-    requires = (Vocabulary.CONTRIB,)
+    requires = (Vocabulary.TENSORFLOW, Vocabulary.CONTRIB)
     name = "tf-contrib-loss"
     summary = "A loss from `tf.contrib` (`tf.contrib.losses`, slim's `losses`, seq2seq, `tf.contrib.nn`), removed in TF 2"
     why = (
@@ -265,7 +265,7 @@ class TfContribLoss(_RenameRule):
 
 class Tf1OnlyLossApi(_RenameRule):
     code = "XL502"
-    requires = (Vocabulary.TF1_ONLY,)
+    requires = (Vocabulary.TENSORFLOW, Vocabulary.TF1_ONLY)
     name = "tf1-only-loss-api"
     summary = "A TensorFlow 1 name that TensorFlow 2 does not have (`tf.losses.softmax_cross_entropy`, `tf.log` …)"
     why = (
@@ -392,7 +392,7 @@ def _without_flags(call: cst.Call, bound: dict[str, cst.Arg], reduction: Optiona
 
 class TorchLegacyReduction(Rule):
     code = "XL503"
-    requires = (Vocabulary.LEGACY_REDUCTION,)
+    requires = (Vocabulary.TORCH, Vocabulary.LEGACY_REDUCTION)
     name = "torch-legacy-reduction"
     summary = "`size_average=` / `reduce=` on a PyTorch loss instead of `reduction=`"
     why = (

@@ -26,7 +26,7 @@ def _is_none(expr: cst.BaseExpression) -> bool:
 
 class ImplicitSoftmaxDim(Rule):
     code = "XL601"
-    requires = (Vocabulary.SOFTMAX,)
+    requires = (Vocabulary.TORCH, Vocabulary.IMPLICIT_DIM)
     name = "implicit-softmax-dim"
     summary = "`F.softmax`, `F.log_softmax`, `F.softmin` or `nn.Softmax()`-style layers without `dim`"
     why = (

@@ -181,7 +181,7 @@ def _exits(body: cst.BaseSuite) -> bool:
 
 class SampledLossOutsideTraining(Rule):
     code = "XL701"
-    requires = (Vocabulary.SAMPLED,)
+    requires = (Vocabulary.TENSORFLOW, Vocabulary.SAMPLED)
     name = "sampled-loss-outside-training"
     summary = "`tf.nn.sampled_softmax_loss` or `tf.nn.nce_loss` in evaluation or inference code"
     why = (
