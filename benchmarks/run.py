@@ -40,7 +40,7 @@ _PARSE_AND_POSITIONS = (
     "import sys, libcst\n"
     "from libcst.metadata import MetadataWrapper, PositionProvider\n"
     "for p in open(sys.argv[1]).read().splitlines():\n"
-    "    try: MetadataWrapper(libcst.parse_module(open(p, encoding='utf-8', errors='replace').read())"
+    "    try: MetadataWrapper(libcst.parse_module(open(p, encoding='utf-8', errors='replace').read()))"
     ".resolve(PositionProvider)\n"
     "    except Exception: pass\n"
 )
