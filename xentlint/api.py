@@ -18,6 +18,7 @@ from xentlint.diagnostics import (
 )
 from xentlint.files import (
     MAX_FILE_BYTES,
+    FileTooLarge,
     SourceError,
     SourceFile,
     decode,
@@ -97,7 +98,7 @@ def _process(task: FileTask) -> FileReport:
     try:
         source = decode(task.stdin) if task.stdin is not None else read_source(task.path)
     except SourceError as error:
-        kind = FILE_TOO_LARGE if "limit" in str(error) else IO_ERROR
+        kind = FILE_TOO_LARGE if isinstance(error, FileTooLarge) else IO_ERROR
         return FileReport(task.display, [_file_finding(kind, task.display, str(error))])
     if task.fix:
         return _fix(task, source)

@@ -74,6 +74,7 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
          force_exclude, unsafe_fixes) -> int:
     from xentlint import api
     from xentlint.config import ConfigError, Overrides, SettingsResolver
+    from xentlint.diagnostics import INTERNAL_ERROR
     from xentlint.output import RenderOptions, render
     from xentlint.registry import all_rules
 
@@ -102,7 +103,7 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
         click.echo(render(base.output_format, diagnostics, options), nl=False)
     for check in (check for report in reports for check in report.checks):
         click.echo(check.line(), err=True)  # stderr: stdout keeps the fixed stdin or the chosen format
-    if any(d.code in ("XL003",) for d in diagnostics):
+    if any(d.code == INTERNAL_ERROR[0] for d in diagnostics):
         return EXIT_ERROR
     if diff and any(report.fixed_source is not None for report in reports):
         return EXIT_OK if exit_zero else EXIT_FINDINGS

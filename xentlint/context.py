@@ -70,17 +70,14 @@ class FileContext:
         return tuple(loss_sites(self))
 
     @cached_property
-    def _positions(self):
+    def positions(self):
+        """Start/end of every node; computed once, and only when something is reported."""
         from libcst.metadata import MetadataWrapper, PositionProvider
 
         return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
 
-    def positions(self):
-        """Start/end of every node; computed once, and only when something is reported."""
-        return self._positions
-
     def line_of(self, node: cst.CSTNode) -> int:
-        return self._positions[node].start.line
+        return self.positions[node].start.line
 
     def qualify(self, node: cst.CSTNode) -> Optional[str]:
         return self.imports.qualify(node)

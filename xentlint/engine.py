@@ -122,7 +122,7 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagn
     if not findings:
         return []
     # Positions only once something is reported: the position pass costs about a parse.
-    module, filename, positions = ctx.module, ctx.filename, ctx.positions()
+    module, filename, positions = ctx.module, ctx.filename, ctx.positions
     diagnostics = []
     for finding in findings:
         rule = finding.rule

@@ -17,6 +17,10 @@ class SourceError(Exception):
     """A file that cannot be read as Python source; the message says why."""
 
 
+class FileTooLarge(SourceError):
+    """A file over MAX_FILE_BYTES: skipped, and reported as such."""
+
+
 @dataclass(frozen=True)
 class SourceFile:
     text: str
@@ -49,7 +53,7 @@ def read_source(path: Path) -> SourceFile:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise SourceError(f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit; skipped")
+            raise FileTooLarge(f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit; skipped")
         data = path.read_bytes()
     except OSError as error:
         raise SourceError(f"cannot read: {error.strerror or error}") from None

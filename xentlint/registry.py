@@ -7,9 +7,6 @@ from functools import lru_cache
 
 from xentlint.rule import Rule, registered_rules
 
-# Codes that describe the file rather than a rule; always reported, never selectable.
-FILE_CODES = ("XL001", "XL002", "XL003", "XL004")
-
 
 @lru_cache(maxsize=None)
 def all_rules() -> tuple[type[Rule], ...]:
