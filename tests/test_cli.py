@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Sequence
 
 import pytest
 
@@ -177,14 +178,26 @@ def test_unreadable_file_is_reported(project: Path) -> None:
     assert b"XL002" in result.stdout
 
 
-def test_version_and_clean_check_import_nothing_heavy(project: Path) -> None:
+def _heavy_imports(args: Sequence[str], cwd: Path, heavy: set[str]) -> list[str]:
     probe = (
-        "import sys, runpy\n"
+        "import json, sys, runpy\n"
         "sys.argv = ['xentlint'] + sys.argv[1:]\n"
         "try:\n    runpy.run_module('xentlint', run_name='__main__')\n"
         "except SystemExit:\n    pass\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'torch', 'tensorflow', 'scipy', 'jax'}))\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r})))\n"
     )
+    result = subprocess.run([sys.executable, "-c", probe, *args], cwd=cwd, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_version_and_clean_check_import_nothing_heavy(project: Path) -> None:
     for args in (["--version"], ["check", "--no-cache", "clean.py"]):
-        result = subprocess.run([sys.executable, "-c", probe, *args], cwd=project, capture_output=True, text=True)
-        assert result.stdout.strip().endswith("[]"), result.stdout
+        assert _heavy_imports(args, project, {"numpy", "torch", "tensorflow", "scipy", "jax"}) == []
+
+
+def test_cache_hits_and_files_that_cannot_matter_do_not_import_libcst(project: Path) -> None:
+    (project / "plain.py").write_text("import os\nprint(os.sep)\n")
+    assert _heavy_imports(["check", "--no-cache", "plain.py", "broken.py"], project, {"libcst"}) == []
+    assert xentlint("check", "misuse.py", cwd=project).returncode == 1  # fills the cache
+    assert _heavy_imports(["check", "misuse.py"], project, {"libcst"}) == []
+    assert _heavy_imports(["check", "--no-cache", "misuse.py"], project, {"libcst"}) == ["libcst"]

@@ -7,29 +7,22 @@ from pathlib import Path
 import pytest
 
 from xentlint import registry
+from xentlint.catalogue import RuleEntry
 from xentlint.config import DEFAULT_EXCLUDE, ConfigError, Overrides, SettingsResolver
-from xentlint.rule import Rule
 
 
-def dummy_rule(code: str, name: str, default_enabled: bool = True) -> type[Rule]:
-    attributes = {"name": name, "summary": f"Flags {name}.", "why": "Because.", "example": "", "use_instead": "",
-                  "default_enabled": default_enabled}
-    rule = type(f"Dummy{code}", (Rule,), attributes)
-    rule.code = code  # set after the class exists, so the dummy is not registered globally
-    return rule
-
-
+# The configuration knows rules through the catalogue (no rule classes, no LibCST).
 DUMMY_RULES = (
-    dummy_rule("XL101", "softmax-into-logits-loss"),
-    dummy_rule("XL102", "sigmoid-into-logits-loss"),
-    dummy_rule("XL201", "log-of-softmax"),
-    dummy_rule("XL301", "opinionated-check", default_enabled=False),
+    RuleEntry("XL101", "softmax-into-logits-loss", True, ()),
+    RuleEntry("XL102", "sigmoid-into-logits-loss", True, ()),
+    RuleEntry("XL201", "log-of-softmax", True, ()),
+    RuleEntry("XL301", "opinionated-check", False, ()),
 )
 
 
 @pytest.fixture(autouse=True)
 def rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "all_rules", lambda: DUMMY_RULES)
+    monkeypatch.setattr(registry, "RULES", DUMMY_RULES)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import difflib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence
@@ -14,7 +13,7 @@ from xentlint.diagnostics import (
     INTERNAL_ERROR,
     IO_ERROR,
     Diagnostic,
-    Location,
+    file_diagnostic,
 )
 from xentlint.files import (
     MAX_FILE_BYTES,
@@ -30,8 +29,9 @@ if TYPE_CHECKING:
     from xentlint.engine import FixResult
     from xentlint.verification import FixCheck
 
-# The engine (and LibCST under it) is imported on first use: a run answered from the cache,
-# or `--version`, never pays for it.
+# The pre-filter, the engine (and LibCST under it) and the process pool are imported on first
+# use: a run answered from the cache, or on files the pre-filter skips, never pays for what it
+# does not use.
 NOTEBOOK_SUFFIX = ".ipynb"
 
 # Below this many files a process pool costs more than it saves (the pre-commit case).
@@ -64,6 +64,7 @@ class FileReport:
     original: Optional[str] = None
     fixed_source: Optional[str] = None  # set when fixing changed the source
     checks: list[FixCheck] = field(default_factory=list)  # fix --verify: per applied or refused fix
+    cache_key: Optional[str] = None  # set by a check that may be cached
 
     def diff(self) -> str:
         if self.fixed_source is None or self.original is None:
@@ -74,6 +75,10 @@ class FileReport:
 
 
 def check_source(source: str, filename: str, codes: frozenset[str]) -> list[Diagnostic]:
+    from xentlint import prefilter
+
+    if not prefilter.needs_parse(codes, source):
+        return prefilter.syntax_errors(source, filename)
     from xentlint import engine
 
     return engine.lint_source(source, filename, codes).diagnostics
@@ -91,7 +96,7 @@ def process(task: FileTask) -> FileReport:
         return _process(task)
     except Exception as error:  # the run goes on over the other files
         message = f"internal error: {type(error).__name__}: {error}"
-        return FileReport(task.display, [_file_finding(INTERNAL_ERROR, task.display, message)])
+        return FileReport(task.display, [file_diagnostic(INTERNAL_ERROR, task.display, message)])
 
 
 def _process(task: FileTask) -> FileReport:
@@ -99,25 +104,20 @@ def _process(task: FileTask) -> FileReport:
         source = decode(task.stdin) if task.stdin is not None else read_source(task.path)
     except SourceError as error:
         kind = FILE_TOO_LARGE if isinstance(error, FileTooLarge) else IO_ERROR
-        return FileReport(task.display, [_file_finding(kind, task.display, str(error))])
+        return FileReport(task.display, [file_diagnostic(kind, task.display, str(error))])
     if task.fix:
         return _fix(task, source)
-    cache = Cache(task.cache_dir) if task.cache_dir is not None else None
-    key = cache.key(source.text, task.settings_key) if cache is not None else ""
-    cached = cache.get(key) if cache is not None else None
-    if cached is not None:
-        return FileReport(task.display, [replace(d, filename=task.display) for d in cached])
     if task.is_notebook:
         from xentlint.notebook import check_notebook as check
     else:
         check = check_source
-    diagnostics = check(source.text, task.display, task.codes)
-    if cache is not None:
-        cache.put(key, diagnostics)
-    return FileReport(task.display, diagnostics, original=source.text)
+    report = FileReport(task.display, check(source.text, task.display, task.codes), original=source.text)
+    if task.cache_dir is not None:  # the key of the text checked, which `run` stores the findings under
+        report.cache_key = Cache.key(source.text, task.settings_key)
+    return report
 
 
-def _from_cache(task: FileTask) -> Optional[FileReport]:
+def _from_cache(task: FileTask, caches: dict[Path, Cache]) -> Optional[FileReport]:
     """The cached report of a check, or None (a miss, a fix, or a file that cannot be read)."""
     if task.fix or task.cache_dir is None or task.path is None:
         return None
@@ -125,8 +125,8 @@ def _from_cache(task: FileTask) -> Optional[FileReport]:
         text = read_source(task.path).text
     except SourceError:
         return None
-    cache = Cache(task.cache_dir)
-    cached = cache.get(cache.key(text, task.settings_key))
+    cache = caches.setdefault(task.cache_dir, Cache(task.cache_dir))
+    cached = cache.get(os.path.abspath(task.path), cache.key(text, task.settings_key))
     return None if cached is None else FileReport(task.display, [replace(d, filename=task.display) for d in cached])
 
 
@@ -135,7 +135,7 @@ def _fix(task: FileTask, source: SourceFile) -> FileReport:
     report = FileReport(task.display, list(result.remaining), list(result.fixed), original=source.text,
                         checks=checks)
     if result.error is not None:
-        report.diagnostics.append(_file_finding(INTERNAL_ERROR, task.display, result.error))
+        report.diagnostics.append(file_diagnostic(INTERNAL_ERROR, task.display, result.error))
         return report
     if result.source != source.text:
         report.fixed_source = result.source
@@ -143,7 +143,7 @@ def _fix(task: FileTask, source: SourceFile) -> FileReport:
             try:
                 write_atomic(task.path, source.encode(result.source))
             except OSError as error:
-                report.diagnostics.append(_file_finding(IO_ERROR, task.display, f"cannot write: {error}"))
+                report.diagnostics.append(file_diagnostic(IO_ERROR, task.display, f"cannot write: {error}"))
                 report.fixed = []
     return report
 
@@ -171,18 +171,27 @@ def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
     """Process files, in a pool when it pays; results come back in the order of `tasks`.
 
     Cache hits are answered here, without starting a pool; the rest go largest first, so that
-    one big file does not finish alone at the end of a run.
+    one big file does not finish alone at the end of a run. New results are cached at the end.
     """
-    reports: list[Optional[FileReport]] = [_from_cache(task) for task in tasks]
+    caches: dict[Path, Cache] = {}
+    reports: list[Optional[FileReport]] = [_from_cache(task, caches) for task in tasks]
     pending = sorted((index for index, report in enumerate(reports) if report is None),
                      key=lambda index: _size(tasks[index]), reverse=True)
     if jobs <= 1 or len(pending) < _POOL_THRESHOLD:
         done = [process(tasks[index]) for index in pending]
     else:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             done = list(pool.map(process, [tasks[index] for index in pending], chunksize=2))
     for index, report in zip(pending, done):
         reports[index] = report
+        task = tasks[index]
+        if report.cache_key is not None and task.cache_dir is not None and task.path is not None:
+            cache = caches.setdefault(task.cache_dir, Cache(task.cache_dir))
+            cache.put(os.path.abspath(task.path), report.cache_key, report.diagnostics)
+    for cache in caches.values():
+        cache.save()
     return [report for report in reports if report is not None]
 
 
@@ -195,10 +204,6 @@ def _size(task: FileTask) -> int:
 
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-
-
-def _file_finding(kind: tuple[str, str], display: str, message: str) -> Diagnostic:
-    return Diagnostic(kind[0], kind[1], message, display, Location(1, 1), Location(1, 1))
 
 
 __all__ = ["FileTask", "FileReport", "check_source", "fix_source", "process", "run", "default_jobs",

@@ -1,7 +1,11 @@
-"""Per-file result cache keyed by content, xentlint version and the settings that apply.
+"""Result cache: per file, keyed by its content, the xentlint version and code, and its settings.
 
-Entries are small JSON files written atomically (temporary file + rename), so concurrent runs
-never see a half-written entry; anything unreadable or foreign is a miss and is rewritten.
+Each project root keeps one index file (`.xentlint_cache/<version>/results.json`) mapping a
+file's path to the key its results were computed under, so that a warm run reads one file, not
+one per source. It is read once, and written once at the end of a run that computed something,
+merged with whatever another run wrote meanwhile, through a temporary file and a rename:
+concurrent runs may lose each other's newest entries (a later miss), never corrupt the index.
+Anything unreadable or foreign is a miss and is rewritten.
 """
 from __future__ import annotations
 
@@ -9,50 +13,78 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from xentlint import __version__
 from xentlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 
 CACHE_DIR_NAME = ".xentlint_cache"
-_FORMAT = 1
+INDEX_NAME = "results.json"
+_FORMAT = 2
 
 
 class Cache:
+    """The cached results under one project root."""
+
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR_NAME / __version__
+        self._entries: Optional[dict[str, Any]] = None  # read on first use
+        self._updates: dict[str, list] = {}
 
-    def key(self, text: str, settings_key: str) -> str:
+    @staticmethod
+    def key(text: str, settings_key: str) -> str:
         digest = hashlib.sha256()
         for part in (str(_FORMAT), __version__, _code_fingerprint(), settings_key, text):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
         return digest.hexdigest()
 
-    def get(self, key: str) -> Optional[list[Diagnostic]]:
+    def get(self, path: str, key: str) -> Optional[list[Diagnostic]]:
+        """The findings stored for the file at `path` (absolute) if they were computed under `key`."""
+        if self._entries is None:
+            self._entries = _read(self.folder / INDEX_NAME)
+        entry = self._entries.get(path)
         try:
-            data = json.loads((self.folder / key[:2] / f"{key}.json").read_text("utf-8"))
-            if data.get("key") != key:
+            if entry is None or entry[0] != key:
                 return None
-            return [_diagnostic(item) for item in data["diagnostics"]]
-        except (OSError, ValueError, KeyError, TypeError):
+            return [_diagnostic(item) for item in entry[1]]
+        except (ValueError, KeyError, TypeError, IndexError):  # a foreign or damaged entry
             return None
 
-    def put(self, key: str, diagnostics: list[Diagnostic]) -> None:
-        folder = self.folder / key[:2]
+    def put(self, path: str, key: str, diagnostics: list[Diagnostic]) -> None:
+        self._updates[path] = [key, [_record(d) for d in diagnostics]]
+
+    def save(self) -> None:
+        """Write this run's new entries into the index (nothing to do when it had none)."""
+        if not self._updates:
+            return
+        index = self.folder / INDEX_NAME
+        # Re-read: another run may have written since. Files deleted since are dropped.
+        entries = {path: entry for path, entry in _read(index).items() if os.path.exists(path)}
+        entries.update(self._updates)
+        temporary = index.with_name(f"{INDEX_NAME}.{os.getpid()}.tmp")
         try:
             _ensure_root(self.folder.parent)
-            folder.mkdir(parents=True, exist_ok=True)
-            payload = json.dumps({"key": key, "diagnostics": [_record(d) for d in diagnostics]})
-            fd, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-            os.replace(temporary, folder / f"{key}.json")
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps({"format": _FORMAT, "entries": entries}), encoding="utf-8")
+            os.replace(temporary, index)
         except OSError:
             pass  # a read-only tree still lints, just without a cache
+        finally:
+            temporary.unlink(missing_ok=True)
+        self._entries, self._updates = entries, {}
+
+
+def _read(index: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(index.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("entries"), dict):
+        return {}
+    return data["entries"]
 
 
 @lru_cache(maxsize=None)

@@ -1,6 +1,7 @@
 """Command line: options in, `xentlint.api` does the work, `xentlint.output` renders it."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -76,7 +77,6 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     from xentlint.config import ConfigError, Overrides, SettingsResolver
     from xentlint.diagnostics import INTERNAL_ERROR
     from xentlint.output import RenderOptions, render
-    from xentlint.registry import all_rules
 
     overrides = Overrides(select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore),
                           unsafe_fixes=unsafe_fixes, output_format=output_format)
@@ -99,7 +99,7 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
         click.echo("".join(report.diff() for report in reports), nl=False)
     if not stdin_fix and not (diff and base.output_format == "text"):
         options = RenderOptions(statistics=statistics, show_fixes=show_fixes, fixed=fixed, quiet=quiet,
-                                unsafe_fixes_enabled=base.unsafe_fixes, rules=all_rules())
+                                unsafe_fixes_enabled=base.unsafe_fixes)
         click.echo(render(base.output_format, diagnostics, options), nl=False)
     for check in (check for report in reports for check in report.checks):
         click.echo(check.line(), err=True)  # stderr: stdout keeps the fixed stdin or the chosen format
@@ -133,21 +133,23 @@ def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, verify: bo
     for name in found.missing:
         location = Location(1, 1)
         missing.append(Diagnostic(IO_ERROR[0], IO_ERROR[1], "no such file or directory", name, location, location))
+    here = os.path.join(os.path.realpath(os.getcwd()), "")
     for path in found.files:
-        settings = resolver.for_path(path)
+        settings = resolver.for_folder(Path(os.path.abspath(path)).parent)
         codes = settings.codes_for(path)
         cache_dir = None if no_cache or fix else settings.root
-        tasks.append(api.FileTask(path, _display(path), codes, fix=fix, unsafe=settings.unsafe_fixes, write=write,
+        display = _display(path, found.real[path], here)
+        tasks.append(api.FileTask(path, display, codes, fix=fix, unsafe=settings.unsafe_fixes, write=write,
                                   verify=verify, cache_dir=cache_dir,
                                   settings_key=settings.fingerprint() + ",".join(sorted(codes))))
     return tasks, missing
 
 
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+def _display(path: Path, real: str, here: str) -> str:
+    """Relative to the working folder `here` (real, ending in a separator) when inside it."""
+    if real.startswith(here):
+        return real[len(here):].replace(os.sep, "/")
+    return path.as_posix()
 
 
 @main.command()

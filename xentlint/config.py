@@ -13,13 +13,12 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence
-
-import pathspec
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from xentlint import registry
+from xentlint.globs import PathPatterns
 from xentlint.output import FORMATS
 
 try:
@@ -92,19 +91,21 @@ class Settings:
 
     def codes_for(self, path: Path) -> frozenset[str]:
         """The enabled codes for one file, after `per-file-ignores`."""
+        if not self.per_file_ignores:
+            return self.codes
         relative = self._relative(path, is_dir=False)
-        ignored = [ignore.codes for ignore in self.per_file_ignores if _glob((ignore.pattern,)).match_file(relative)]
+        ignored = [ignore.codes for ignore in self.per_file_ignores if _glob((ignore.pattern,)).match(relative)]
         return self.codes.difference(*ignored)
 
-    def excludes(self, path: Path, is_dir: bool) -> bool:
+    def excludes(self, path: Union[Path, str], is_dir: bool) -> bool:
         """Whether `exclude`/`extend-exclude` name this file or folder itself, not a folder above it:
         the walk prunes excluded folders, and a folder named on the command line is walked anyway."""
         patterns = self.exclude + self.extend_exclude
         relative = self._relative(path, is_dir)
-        if not _glob(patterns).match_file(relative):  # the common case, in one pass
+        if not _glob(patterns).match(relative):  # the common case, in one pass
             return False
-        parent = self._relative(path.parent, is_dir=True)
-        return any(glob.match_file(relative) and not glob.match_file(parent) for glob in _each_glob(patterns))
+        parent = self._relative(os.path.dirname(os.path.abspath(path)), is_dir=True)
+        return any(glob.match(relative) and not glob.match(parent) for glob in _each_glob(patterns))
 
     def is_excluded(self, path: Path, is_dir: bool) -> bool:
         """Whether the path or a folder above it, up to the root, is excluded (for `--force-exclude`)."""
@@ -114,6 +115,10 @@ class Settings:
 
     def fingerprint(self) -> str:
         """A stable hash of what changes a file's findings or fixes (not what only changes output)."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:
         state = {
             "codes": sorted(self.codes),
             "per_file_ignores": [[ignore.pattern, sorted(ignore.codes)] for ignore in self.per_file_ignores],
@@ -123,23 +128,30 @@ class Settings:
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
-    def _relative(self, path: Path, is_dir: bool) -> str:
+    def _relative(self, path: Union[Path, str], is_dir: bool) -> str:
         absolute = os.path.abspath(path)
-        try:
-            relative = os.path.relpath(absolute, self.root).replace(os.sep, "/")
-        except ValueError:  # another drive on Windows: no pattern relative to the root can match
-            relative = absolute.replace(os.sep, "/")
+        if absolute.startswith(self._root_prefix):  # the common case, without relpath's work
+            relative = absolute[len(self._root_prefix):].replace(os.sep, "/")
+        else:
+            try:
+                relative = os.path.relpath(absolute, self.root).replace(os.sep, "/")
+            except ValueError:  # another drive on Windows: no pattern relative to the root can match
+                relative = absolute.replace(os.sep, "/")
         # Gitignore patterns ending in `/` match folders only, which are told apart by the slash.
         return relative + "/" if is_dir else relative
 
+    @cached_property
+    def _root_prefix(self) -> str:
+        return os.path.join(os.path.abspath(self.root), "")
+
 
 @lru_cache(maxsize=None)
-def _glob(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+def _glob(patterns: tuple[str, ...]) -> PathPatterns:
+    return PathPatterns(patterns)
 
 
 @lru_cache(maxsize=None)
-def _each_glob(patterns: tuple[str, ...]) -> tuple[pathspec.GitIgnoreSpec, ...]:
+def _each_glob(patterns: tuple[str, ...]) -> tuple[PathPatterns, ...]:
     return tuple(_glob((pattern,)) for pattern in patterns)
 
 
@@ -319,7 +331,10 @@ class SettingsResolver:
     def for_path(self, path: Path) -> Settings:
         """The settings for a file, or for the files of a folder."""
         absolute = Path(os.path.abspath(path))
-        folder = absolute if absolute.is_dir() else absolute.parent
+        return self.for_folder(absolute if absolute.is_dir() else absolute.parent)
+
+    def for_folder(self, folder: Path) -> Settings:
+        """The settings for the files of an absolute folder (no look at the disk when known)."""
         return self._settings_for(self._explicit or self._nearest_config(folder))
 
     def _nearest_config(self, folder: Path) -> Optional[Path]:

@@ -74,3 +74,9 @@ SYNTAX_ERROR = ("XL001", "syntax-error")
 IO_ERROR = ("XL002", "io-error")
 INTERNAL_ERROR = ("XL003", "internal-error")
 FILE_TOO_LARGE = ("XL004", "file-too-large")
+
+
+def file_diagnostic(kind: tuple[str, str], filename: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
+    """A finding about the file itself (one of the kinds above), at a point."""
+    location = Location(max(row, 1), max(column, 1))
+    return Diagnostic(kind[0], kind[1], message, filename, location, location)

@@ -1,7 +1,6 @@
 """Parse once, run the selected rules, apply suppressions, and apply fixes to a fixed point."""
 from __future__ import annotations
 
-import ast
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
@@ -19,12 +18,12 @@ from xentlint.diagnostics import (
     Edit,
     Fix,
     Location,
+    file_diagnostic,
 )
-from xentlint.noqa import parse_suppressions
+from xentlint.noqa import UNUSED_NOQA, parse_suppressions
 from xentlint.registry import all_rules
 from xentlint.rule import Finding, Replacement, Rule
 
-UNUSED_NOQA = ("XL900", "unused-noqa")
 MAX_FIX_PASSES = 10
 # LibCST's visitors recurse per nesting level; deeply nested generated code needs headroom.
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
@@ -45,27 +44,22 @@ class FixResult:
     error: Optional[str] = None
 
 
-def _rules_for(codes: frozenset[str]) -> list[Rule]:
-    return [rule() for rule in all_rules() if rule.code in codes]
-
-
 def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult:
     """Findings for `source`; a syntax error is itself a finding."""
-    wants_noqa_check = UNUSED_NOQA[0] in codes
-    rules = prefilter.rules_to_run(_rules_for(codes), source)
-    if not rules and not wants_noqa_check:
-        # Not worth a LibCST parse, but a syntax error is still reported (ast is ~10x cheaper).
-        return LintResult(_python_syntax_errors(source, filename))
+    if not prefilter.needs_parse(codes, source):
+        return LintResult(prefilter.syntax_errors(source, filename))
+    runnable = prefilter.codes_to_run(codes, source)
+    rules = [rule() for rule in all_rules() if rule.code in runnable]
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
         return LintResult([_syntax_error(filename, error)])
     except RecursionError:
-        return LintResult([_file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse", 1, 1)])
+        return LintResult([file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse")])
     ctx = FileContext(module, filename)
     findings, diagnostics = _run_rules(ctx, rules)
     diagnostics += _to_diagnostics(ctx, findings)
-    return LintResult(_apply_suppressions(source, diagnostics, filename, wants_noqa_check), module)
+    return LintResult(_apply_suppressions(source, diagnostics, filename, UNUSED_NOQA[0] in codes), module)
 
 
 # Whether a fix may be applied to the source it was computed on (notebooks refuse fixes across cells).
@@ -111,10 +105,10 @@ def _run_rules(ctx: FileContext, rules: Sequence[Rule]) -> tuple[list[Finding], 
         try:
             findings.extend(rule.check(ctx))
         except RecursionError:
-            errors.append(_file_diagnostic(INTERNAL_ERROR, filename, f"{rule.code} skipped: code nested too deeply", 1, 1))
+            errors.append(file_diagnostic(INTERNAL_ERROR, filename, f"{rule.code} skipped: code nested too deeply"))
         except Exception as error:  # one rule failing on one file must not stop the run
             message = f"{rule.code} failed on this file: {type(error).__name__}: {error}"
-            errors.append(_file_diagnostic(INTERNAL_ERROR, filename, message, 1, 1))
+            errors.append(file_diagnostic(INTERNAL_ERROR, filename, message))
     return findings, errors
 
 
@@ -244,22 +238,7 @@ def location_offsets(source: str) -> Callable[[Location], int]:
     return lambda location: starts[location.row - 1] + location.column - 1
 
 
-def _python_syntax_errors(source: str, filename: str) -> list[Diagnostic]:
-    try:
-        compile(source, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as error:
-        message = f"cannot parse: {error.msg}"
-        return [_file_diagnostic(SYNTAX_ERROR, filename, message, error.lineno or 1, error.offset or 1)]
-    except (ValueError, RecursionError, MemoryError) as error:
-        return [_file_diagnostic(SYNTAX_ERROR, filename, f"cannot parse: {error}", 1, 1)]
-    return []
-
-
 def _syntax_error(filename: str, error: cst.ParserSyntaxError) -> Diagnostic:
     message = f"cannot parse: {error.message}"
-    return _file_diagnostic(SYNTAX_ERROR, filename, message, error.raw_line, error.raw_column + 1)
+    return file_diagnostic(SYNTAX_ERROR, filename, message, error.raw_line, error.raw_column + 1)
 
-
-def _file_diagnostic(kind: tuple[str, str], filename: str, message: str, row: int, column: int) -> Diagnostic:
-    location = Location(max(row, 1), max(column, 1))
-    return Diagnostic(kind[0], kind[1], message, filename, location, location)

@@ -7,6 +7,9 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Optional
 
+# Reported by the engine from the suppressions themselves, not by a rule's detector.
+UNUSED_NOQA = ("XL900", "unused-noqa")
+
 _LINE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _FILE = re.compile(r"#\s*xentlint:\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[\s,]+[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 _SPLIT = re.compile(r"[\s,]+")

@@ -1,16 +1,22 @@
-"""Every rule, found by importing each module of `xentlint.rules` (no hand-kept list)."""
+"""Every rule: the classes, found by importing each module of `xentlint.rules` (no hand-kept list),
+and their codes, read from the generated `xentlint.catalogue` without importing any rule."""
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from xentlint.rule import Rule, registered_rules
+from xentlint.catalogue import RULES
+
+if TYPE_CHECKING:
+    from xentlint.rule import Rule
 
 
 @lru_cache(maxsize=None)
 def all_rules() -> tuple[type[Rule], ...]:
     import xentlint.rules as package
+    from xentlint.rule import registered_rules
 
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{module.name}")
@@ -25,11 +31,11 @@ def rule_by_code(code: str) -> type[Rule]:
 
 
 def all_codes() -> tuple[str, ...]:
-    return tuple(rule.code for rule in all_rules())
+    return tuple(entry.code for entry in RULES)
 
 
 def default_codes() -> frozenset[str]:
-    return frozenset(rule.code for rule in all_rules() if rule.default_enabled)
+    return frozenset(entry.code for entry in RULES if entry.default_enabled)
 
 
 def expand_selector(selector: str) -> frozenset[str]:

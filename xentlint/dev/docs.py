@@ -1,9 +1,10 @@
-"""`python -m xentlint.dev.docs [--check]`: regenerate (or check) the pages in rules/."""
+"""`python -m xentlint.dev.docs [--check]`: regenerate (or check) rules/*.md and xentlint/catalogue.py."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from xentlint.dev.catalogue import CATALOGUE_MODULE, render_catalogue
 from xentlint.docs import stale_pages, write_pages
 from xentlint.registry import all_rules
 
@@ -11,13 +12,19 @@ RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 
 def main(argv: list[str]) -> int:
+    catalogue = render_catalogue(all_rules())
+    catalogue_stale = not CATALOGUE_MODULE.exists() or CATALOGUE_MODULE.read_text() != catalogue
     if "--check" in argv:
-        stale = stale_pages(RULES_DIR, all_rules())
+        stale = [f"rules/{name}" for name in stale_pages(RULES_DIR, all_rules())]
+        stale += ["xentlint/catalogue.py"] if catalogue_stale else []
         for name in stale:
-            print(f"stale: rules/{name}")
+            print(f"stale: {name}")
         return 1 if stale else 0
     for name in write_pages(RULES_DIR, all_rules()):
         print(f"wrote rules/{name}")
+    if catalogue_stale:
+        CATALOGUE_MODULE.write_text(catalogue)
+        print("wrote xentlint/catalogue.py")
     return 0
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from xentlint.diagnostics import Applicability, Diagnostic
 
@@ -17,7 +17,7 @@ class RenderOptions:
     fixed: Sequence[Diagnostic] = ()  # findings whose fix `fix` applied
     quiet: bool = False  # text: findings only, no summary
     unsafe_fixes_enabled: bool = False
-    rules: Sequence[type[Rule]] = ()  # SARIF: rule metadata
+    rules: Optional[Sequence[type[Rule]]] = None  # SARIF: rule metadata; None: every rule
 
 
 def has_applicable_fix(diagnostic: Diagnostic, options: RenderOptions) -> bool:

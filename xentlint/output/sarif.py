@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 from urllib.parse import quote
 
+from xentlint import registry
 from xentlint.diagnostics import (
     FILE_TOO_LARGE,
     INTERNAL_ERROR,
@@ -39,7 +39,8 @@ FILE_CODE_SUMMARIES = {
 
 
 def render(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> str:
-    descriptors = [_rule_descriptor(rule) for rule in options.rules]
+    rules = options.rules if options.rules is not None else registry.all_rules()
+    descriptors = [_rule_descriptor(rule) for rule in rules]
     descriptors += [{"id": code, "name": name, "shortDescription": {"text": summary}}
                     for (code, name), summary in FILE_CODE_SUMMARIES.items()]
     rule_index = {descriptor["id"]: index for index, descriptor in enumerate(descriptors)}
@@ -56,6 +57,8 @@ def render(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> str:
 
 
 def _version() -> str:
+    from importlib import metadata
+
     try:
         return metadata.version("xentlint")
     except metadata.PackageNotFoundError:  # running from a source tree that is not installed

@@ -1,0 +1,108 @@
+"""The result cache: hits, misses on every input that matters, concurrent runs, damaged indexes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from xentlint import api
+from xentlint.cache import CACHE_DIR_NAME, INDEX_NAME
+
+MISUSE = "import torch\nimport torch.nn.functional as F\n\nlp = torch.log(F.softmax(z, dim=1))\n"
+CODES = frozenset({"XL301", "XL303"})
+
+
+def tasks(root: Path, settings_key: str = "s", codes: frozenset[str] = CODES) -> list[api.FileTask]:
+    return [api.FileTask(path, path.name, codes, cache_dir=root, settings_key=settings_key)
+            for path in sorted(root.glob("*.py"))]
+
+
+def findings(reports: list[api.FileReport]) -> list[tuple[str, int, str]]:
+    return [(r.display, d.location.row, d.code) for r in reports for d in r.diagnostics]
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "bad.py").write_text(MISUSE)
+    (tmp_path / "clean.py").write_text("import torch\nprint(torch.ones(2))\n")
+    return tmp_path
+
+
+@pytest.fixture()
+def processed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files a run actually checked (cache misses), in the order it checked them."""
+    seen: list[str] = []
+    real = api.process
+
+    def spy(task: api.FileTask) -> api.FileReport:
+        seen.append(task.display)
+        return real(task)
+
+    monkeypatch.setattr(api, "process", spy)
+    return seen
+
+
+def index_of(root: Path) -> dict:
+    [index] = (root / CACHE_DIR_NAME).rglob(INDEX_NAME)
+    return json.loads(index.read_text())
+
+
+def test_a_second_run_is_answered_from_one_index(project: Path, processed: list[str]) -> None:
+    first = findings(api.run(tasks(project), jobs=1))
+    assert first == [("bad.py", 4, "XL301")] and processed == ["bad.py", "clean.py"]
+    assert (project / CACHE_DIR_NAME / ".gitignore").read_text().endswith("*\n")
+    assert len(index_of(project)["entries"]) == 2
+    processed.clear()
+    assert findings(api.run(tasks(project), jobs=1)) == first
+    assert processed == []
+
+
+def test_edits_settings_and_selection_each_miss(project: Path, processed: list[str]) -> None:
+    api.run(tasks(project), jobs=1)
+    processed.clear()
+    (project / "clean.py").write_text(MISUSE)
+    assert findings(api.run(tasks(project), jobs=1)) == [("bad.py", 4, "XL301"), ("clean.py", 4, "XL301")]
+    assert processed == ["clean.py"]
+    processed.clear()
+    assert findings(api.run(tasks(project, settings_key="other"), jobs=1))
+    assert sorted(processed) == ["bad.py", "clean.py"]
+    processed.clear()
+    assert findings(api.run(tasks(project, codes=frozenset({"XL303"})), jobs=1)) == []
+
+
+@pytest.mark.parametrize("damage", ["{ not json", '{"format": 999, "entries": {}}', "[]",
+                                    '{"format": 2, "entries": {"%s": ["key", [{"code": 1}]]}}'])
+def test_a_damaged_or_foreign_index_is_a_miss_and_is_rewritten(project: Path, processed: list[str],
+                                                               damage: str) -> None:
+    expected = findings(api.run(tasks(project), jobs=1))
+    [index] = (project / CACHE_DIR_NAME).rglob(INDEX_NAME)
+    index.write_text(damage.replace("%s", str(project / "bad.py")))
+    processed.clear()
+    assert findings(api.run(tasks(project), jobs=1)) == expected
+    assert sorted(processed) == ["bad.py", "clean.py"]  # nothing in the index could be trusted
+    assert set(index_of(project)["entries"]) == {str(project / "bad.py"), str(project / "clean.py")}
+
+
+def test_deleted_files_leave_the_index(project: Path) -> None:
+    api.run(tasks(project), jobs=1)
+    (project / "clean.py").unlink()
+    (project / "new.py").write_text("x = 1\n")
+    api.run(tasks(project), jobs=1)
+    assert set(index_of(project)["entries"]) == {str(project / "bad.py"), str(project / "new.py")}
+
+
+def test_concurrent_runs_never_corrupt_the_index(tmp_path: Path) -> None:
+    for number in range(60):
+        (tmp_path / f"m{number:02}.py").write_text(MISUSE if number % 2 else f"import torch\nx = {number}\n")
+    command = [sys.executable, "-m", "xentlint", "check", "--jobs", "2", "."]
+    runs = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE) for _ in range(3)]
+    outputs = [run.communicate(timeout=300)[0] for run in runs]
+    assert len(set(outputs)) == 1 and outputs[0].count(b"XL301") == 30
+    entries = index_of(tmp_path)["entries"]
+    assert set(entries) == {str(path) for path in tmp_path.glob("*.py")}
+    again = subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300)
+    assert again.stdout == outputs[0]
+    assert not list((tmp_path / CACHE_DIR_NAME).rglob("*.tmp"))
