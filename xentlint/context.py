@@ -15,26 +15,36 @@ if TYPE_CHECKING:
 
 
 class _Index:
-    """One walk that records parents and the calls, in document order."""
+    """One walk that records parents, the calls, and each node's rank in source order (pre-order)."""
 
     def __init__(self, module: cst.Module) -> None:
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self.calls: list[cst.Call] = []
+        self.order: dict[cst.CSTNode, int] = {}
+        self.last_child: dict[cst.CSTNode, cst.CSTNode] = {}
         stack: list[cst.CSTNode] = [module]
         while stack:
             node = stack.pop()
+            self.order[node] = len(self.order)
             if isinstance(node, cst.Call):
                 self.calls.append(node)
             kids = list(children(node))
             for child in kids:
                 self.parents[child] = node
+            if kids:
+                self.last_child[node] = kids[-1]
             stack.extend(reversed(kids))
 
 
 class FileContext:
-    def __init__(self, module: cst.Module, filename: str) -> None:
+    def __init__(self, module: cst.Module, filename: str, rows: Optional[Sequence[int]] = None) -> None:
         self.module = module
         self.filename = filename
+        self._rows = rows  # for a view of a large file (`xentlint.chunks`): the file's row of each row
+
+    def file_row(self, row: int) -> int:
+        """The file's 1-based row for a 1-based row of the parsed module."""
+        return row if self._rows is None else self._rows[row - 1] + 1
 
     @cached_property
     def imports(self) -> ImportTable:
@@ -77,7 +87,34 @@ class FileContext:
         return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
 
     def line_of(self, node: cst.CSTNode) -> int:
-        return self.positions[node].start.line
+        """For messages: this computes every position of the file. To order nodes, use `ends_before`."""
+        return self.file_row(self.positions[node].start.line)
+
+    def rank(self, node: cst.CSTNode) -> int:
+        """Where `node` starts, in source order (no positions needed)."""
+        return self._index.order[node]
+
+    def ends_before(self, node: cst.CSTNode, other: cst.CSTNode) -> bool:
+        """All of `node` comes before `other` starts, in source order."""
+        last_child = self._index.last_child
+        last = node
+        while last in last_child:
+            last = last_child[last]
+        return self.rank(last) < self.rank(other)
+
+    def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
+        """The statement (line, or compound statement) `node` is part of."""
+        return next((ancestor for ancestor in self.ancestors(node) if isinstance(ancestor, cst.BaseStatement)), node)
+
+    def binding_point(self, store: cst.CSTNode) -> cst.CSTNode:
+        """Where a stored name takes effect: after its simple statement (the value of `x = f(x)`
+        still reads the old `x`), or at the name itself in a header (parameters, `for` targets)."""
+        for ancestor in self.ancestors(store):
+            if isinstance(ancestor, cst.BaseSmallStatement):
+                return ancestor
+            if isinstance(ancestor, cst.BaseCompoundStatement):
+                return store
+        return store
 
     def qualify(self, node: cst.CSTNode) -> Optional[str]:
         return self.imports.qualify(node)

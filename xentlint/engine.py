@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
-from xentlint import prefilter
+from xentlint import chunks, prefilter
 from xentlint.context import FileContext
 from xentlint.diagnostics import (
     INTERNAL_ERROR,
@@ -32,7 +31,7 @@ sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
 @dataclass
 class LintResult:
     diagnostics: list[Diagnostic]
-    module: Optional[cst.Module] = None
+    parsed: bool = False  # the rules ran (the file parsed and was not skipped by the pre-filter)
 
 
 @dataclass
@@ -45,21 +44,38 @@ class FixResult:
 
 
 def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult:
-    """Findings for `source`; a syntax error is itself a finding."""
+    """Findings for `source`; a syntax error is itself a finding. A large file is analysed in
+    views (`xentlint.chunks`), so that no more than one view's tree is held at a time."""
     if not prefilter.needs_parse(codes, source):
         return LintResult(prefilter.syntax_errors(source, filename))
     runnable = prefilter.codes_to_run(codes, source)
     rules = [rule() for rule in all_rules() if rule.code in runnable]
-    try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        return LintResult([_syntax_error(filename, error)])
-    except RecursionError:
-        return LintResult([file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse")])
-    ctx = FileContext(module, filename)
-    findings, diagnostics = _run_rules(ctx, rules)
-    diagnostics += _to_diagnostics(ctx, findings)
-    return LintResult(_apply_suppressions(source, diagnostics, filename, UNUSED_NOQA[0] in codes), module)
+    diagnostics: set[Diagnostic] = set()
+    for view in _views(source):
+        try:
+            module = cst.parse_module(view.text)
+        except cst.ParserSyntaxError as error:
+            return LintResult([_syntax_error(filename, error)])
+        except RecursionError:
+            return LintResult([file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse")])
+        ctx = FileContext(module, filename, view.rows)
+        findings, errors = _run_rules(ctx, rules)
+        diagnostics.update(errors, _to_diagnostics(ctx, findings))
+        del ctx, module, findings  # free this tree before parsing the next view
+    ordered = sorted(diagnostics, key=Diagnostic.sort_key)
+    return LintResult(_apply_suppressions(source, ordered, filename, UNUSED_NOQA[0] in codes), parsed=True)
+
+
+def _parses(source: str, filename: str) -> None:
+    """Raise if `source` does not parse, for LibCST and for Python; a large file view by view."""
+    for view in _views(source):
+        cst.parse_module(view.text)
+        compile(view.text, filename, "exec", dont_inherit=True)
+
+
+def _views(source: str) -> list[chunks.View]:
+    """The file as one view, or a large file as several."""
+    return (chunks.views(source) if len(source) > chunks.VIEW_CHARS else None) or [chunks.View(source, None)]
 
 
 # Whether a fix may be applied to the source it was computed on (notebooks refuse fixes across cells).
@@ -75,14 +91,13 @@ def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool,
         result = lint_source(current, filename, codes)
         applicable = [d for d in result.diagnostics
                       if _applicable(d, unsafe) and (allowed is None or allowed(current, d))]
-        if not applicable or result.module is None:
+        if not applicable or not result.parsed:
             return FixResult(current, result.diagnostics, fixed)
-        new_source, applied = _apply(result.module, applicable, unsafe)
+        new_source, applied = _apply(current, applicable, unsafe)
         if not applied:
             return FixResult(current, result.diagnostics, fixed)
         try:
-            cst.parse_module(new_source)
-            compile(new_source, filename, "exec", dont_inherit=True)
+            _parses(new_source, filename)
         except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
             return FixResult(source, lint_source(source, filename, codes).diagnostics, [],
                              error=f"fixes produced code that does not parse ({error}); file left unchanged")
@@ -116,7 +131,7 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagn
     if not findings:
         return []
     # Positions only once something is reported: the position pass costs about a parse.
-    module, filename, positions = ctx.module, ctx.filename, ctx.positions
+    filename, positions = ctx.filename, ctx.positions
     diagnostics = []
     for finding in findings:
         rule = finding.rule
@@ -124,12 +139,14 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagn
         span = positions[finding.node]
         fix = None
         if finding.fix is not None:
-            edits = (_edit(module, finding.fix.replacements, positions),)
+            edits = (_edit(ctx, finding.fix.replacements),)
             applicability = finding.fix.applicability
             if any(_drops_comments(replacement) for replacement in finding.fix.replacements):
                 applicability = Applicability.UNSAFE  # as in Ruff: a fix that deletes comments is unsafe
             fix = Fix(finding.fix.title, applicability, edits)
-        diagnostics.append(Diagnostic(rule.code, rule.name, finding.message, filename, _start(span), _end(span), fix))
+        start = Location(ctx.file_row(span.start.line), span.start.column + 1)
+        end = Location(ctx.file_row(span.end.line), span.end.column + 1)
+        diagnostics.append(Diagnostic(rule.code, rule.name, finding.message, filename, start, end, fix))
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 
@@ -141,18 +158,19 @@ class _Replace(cst.CSTTransformer):
         return self.replacements.get(id(original_node), updated_node)
 
 
-def _edit(module: cst.Module, replacements: Sequence[Replacement], positions) -> Edit:
+def _edit(ctx: FileContext, replacements: Sequence[Replacement]) -> Edit:
     """One text edit spanning the replaced nodes, cut from regenerating the whole module.
 
     Generating only the new node would lose the indentation its line breaks inherit from the
     enclosing block; the module's own code generator keeps it.
     """
+    module, positions = ctx.module, ctx.positions
     old = module.code
     new = module.visit(_Replace(replacements)).code
     starts = [offset for offset in (_offset(old, positions[r.old].start) for r in replacements)]
     ends = [offset for offset in (_offset(old, positions[r.old].end) for r in replacements)]
     start, end = min(starts), max(ends)
-    return Edit(new[start:len(new) - (len(old) - end)], _location(old, start), _location(old, end))
+    return Edit(new[start:len(new) - (len(old) - end)], _location(ctx, old, start), _location(ctx, old, end))
 
 
 def _offset(text: str, position) -> int:
@@ -160,10 +178,10 @@ def _offset(text: str, position) -> int:
     return sum(len(line) + 1 for line in lines[:position.line - 1]) + position.column
 
 
-def _location(text: str, offset: int) -> Location:
+def _location(ctx: FileContext, text: str, offset: int) -> Location:
     row = text.count("\n", 0, offset) + 1
     line_start = text.rfind("\n", 0, offset) + 1
-    return Location(row, offset - line_start + 1)
+    return Location(ctx.file_row(row), offset - line_start + 1)
 
 
 class _Comments(cst.CSTVisitor):
@@ -185,14 +203,6 @@ def _drops_comments(replacement: Replacement) -> bool:
     return any(comment not in kept for comment in _comments(replacement.old))
 
 
-def _start(span: CodeRange) -> Location:
-    return Location(span.start.line, span.start.column + 1)
-
-
-def _end(span: CodeRange) -> Location:
-    return Location(span.end.line, span.end.column + 1)
-
-
 def _apply_suppressions(source: str, diagnostics: list[Diagnostic], filename: str,
                         report_unused: bool) -> list[Diagnostic]:
     if not diagnostics and not report_unused:
@@ -207,9 +217,8 @@ def _apply_suppressions(source: str, diagnostics: list[Diagnostic], filename: st
     return sorted(kept, key=Diagnostic.sort_key)
 
 
-def _apply(module: cst.Module, diagnostics: Iterable[Diagnostic], unsafe: bool) -> tuple[str, list[Diagnostic]]:
+def _apply(source: str, diagnostics: Iterable[Diagnostic], unsafe: bool) -> tuple[str, list[Diagnostic]]:
     """Apply non-overlapping fixes by text edits, first finding first; the rest wait for the next pass."""
-    source = module.code
     offset = location_offsets(source)
     taken: list[tuple[int, int]] = []
     chosen: list[tuple[int, int, str]] = []

@@ -27,8 +27,15 @@ def identifiers(source: str) -> frozenset[str]:
 def codes_to_run(codes: frozenset[str], source: str) -> frozenset[str]:
     """The selected rules that may fire on `source`."""
     words = identifiers(source)
-    return frozenset(entry.code for entry in RULES if entry.code in codes and all(
-        not knowledge.vocabulary(knowledge.Vocabulary(family)).isdisjoint(words) for family in entry.requires))
+    return frozenset(code for code, families in _needs() if code in codes
+                     and all(not family.isdisjoint(words) for family in families))
+
+
+@lru_cache(maxsize=None)
+def _needs() -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
+    """Each rule's code with the vocabularies it needs."""
+    return tuple((entry.code, tuple(knowledge.vocabulary(knowledge.Vocabulary(family)) for family in entry.requires))
+                 for entry in RULES)
 
 
 def needs_parse(codes: frozenset[str], source: str) -> bool:

@@ -116,8 +116,8 @@ def _unchanged_since(ctx: FileContext, name: str, activation: cst.Call, site: Lo
     """`name` means at the loss what it meant at the activation: bound at most once, before both."""
     assert site.call is not None
     stores = ctx.flow.name_stores(ctx.flow.enclosing_scope(activation), name)
-    line = ctx.line_of(activation)
-    return ctx.line_of(site.call) > line and len(stores) <= 1 and all(ctx.line_of(store) < line for store in stores)
+    return (ctx.ends_before(activation, site.call) and len(stores) <= 1
+            and all(ctx.ends_before(ctx.binding_point(store), activation) for store in stores))
 
 
 # ---------------------------------------------------------------- editing the loss

@@ -427,7 +427,7 @@ def bound_value(ctx: FileContext, name: cst.Name) -> Optional[cst.BaseExpression
     if len(stores) != 1:
         return None
     assign = _single_assignment(ctx, stores[0])
-    if assign is None or ctx.line_of(assign) >= ctx.line_of(name):
+    if assign is None or not ctx.ends_before(assign, name):
         return None
     return assign.value
 
@@ -491,24 +491,21 @@ def _variable_reads(ctx: FileContext, expr: cst.BaseExpression) -> list[cst.Name
     if not isinstance(target, cst.Name):
         return []
     scope = ctx.flow.enclosing_scope(assign)
-    line = ctx.line_of(assign)
-    reads = [read for read in name_reads(scope, target.value) if ctx.line_of(read) > line]
+    reads = [read for read in name_reads(scope, target.value) if ctx.ends_before(assign, read)]
     stores = ctx.flow.name_stores(scope, target.value)
     if len(stores) == 1:
         return reads
-    later = [ctx.line_of(store) for store in stores if ctx.line_of(store) > line]
+    later = [store for store in stores if ctx.ends_before(assign, store)]
     if not later:
         return []
-    reads = [read for read in reads if ctx.line_of(read) <= min(later)]
+    # Up to the rebinding, whose own value still reads this one.
+    rebinding = ctx.binding_point(min(later, key=ctx.rank))
+    reads = [read for read in reads if not ctx.ends_before(rebinding, read)]
     statement = ctx.parent(assign)
     block = ctx.parent(statement) if statement is not None else None
-    if any(_statement_of(ctx, read) not in _siblings(block) for read in reads):
+    if any(ctx.statement_of(read) not in _siblings(block) for read in reads):
         return []
     return reads
-
-
-def _statement_of(ctx: FileContext, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-    return next((ancestor for ancestor in ctx.ancestors(node) if isinstance(ancestor, cst.BaseStatement)), None)
 
 
 def _siblings(block: Optional[cst.CSTNode]) -> list[cst.CSTNode]:
@@ -888,7 +885,8 @@ def _source_activation(ctx: FileContext, formula: Formula) -> Optional[Source]:
     if ctx.flow.name_loads(scope, p.value) != len(terms):
         return None  # p is read elsewhere too
     logits = activation.input
-    if any(ctx.line_of(store) >= ctx.line_of(activation.call) for store in ctx.flow.name_stores(scope, logits.value)):
+    if any(not ctx.ends_before(ctx.binding_point(store), activation.call)
+           for store in ctx.flow.name_stores(scope, logits.value)):
         return None  # the logits may have changed before the formula reads them
     return Source(activation, cst.Name(logits.value), inline=False)
 
