@@ -28,7 +28,7 @@ class _Index:
             self.order[node] = len(self.order)
             if isinstance(node, cst.Call):
                 self.calls.append(node)
-            kids = list(children(node))
+            kids = children(node)
             for child in kids:
                 self.parents[child] = node
             if kids:
@@ -105,6 +105,11 @@ class FileContext:
     def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
         """The statement (line, or compound statement) `node` is part of."""
         return next((ancestor for ancestor in self.ancestors(node) if isinstance(ancestor, cst.BaseStatement)), node)
+
+    def bound_before(self, scope: cst.CSTNode, name: str, node: cst.CSTNode) -> bool:
+        """Every binding of `name` in `scope` takes effect before `node`: `name` cannot change
+        between them (loops aside, which the flow analysis takes one pass through)."""
+        return all(self.ends_before(self.binding_point(store), node) for store in self.flow.name_stores(scope, name))
 
     def binding_point(self, store: cst.CSTNode) -> cst.CSTNode:
         """Where a stored name takes effect: after its simple statement (the value of `x = f(x)`

@@ -115,9 +115,9 @@ def _assignment_of(ctx: FileContext, node: cst.CSTNode, name: str) -> Optional[c
 def _unchanged_since(ctx: FileContext, name: str, activation: cst.Call, site: LossSite) -> bool:
     """`name` means at the loss what it meant at the activation: bound at most once, before both."""
     assert site.call is not None
-    stores = ctx.flow.name_stores(ctx.flow.enclosing_scope(activation), name)
-    return (ctx.ends_before(activation, site.call) and len(stores) <= 1
-            and all(ctx.ends_before(ctx.binding_point(store), activation) for store in stores))
+    scope = ctx.flow.enclosing_scope(activation)
+    return (ctx.ends_before(activation, site.call) and len(ctx.flow.name_stores(scope, name)) <= 1
+            and ctx.bound_before(scope, name, activation))
 
 
 # ---------------------------------------------------------------- editing the loss

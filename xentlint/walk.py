@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from functools import lru_cache
+from operator import attrgetter
 from typing import Callable, Iterator, Optional
 
 import libcst as cst
@@ -38,17 +39,34 @@ def _is_node(value_type: type) -> bool:
     return known
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+_GETTERS: dict[type, Callable[[cst.CSTNode], tuple]] = {}
+
+
+def _getter(node_type: type) -> Callable[[cst.CSTNode], tuple]:
+    """One C-level call that reads all the code fields of a node, as a tuple."""
+    fields = _code_fields(node_type)
+    if not fields:
+        getter: Callable[[cst.CSTNode], tuple] = lambda node: ()  # noqa: E731
+    elif len(fields) == 1:
+        one = attrgetter(fields[0])
+        getter = lambda node: (one(node),)  # noqa: E731
+    else:
+        getter = attrgetter(*fields)
+    _GETTERS[node_type] = getter
+    return getter
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The child nodes that hold code, in source order."""
-    for name in _code_fields(type(node)):
-        value = getattr(node, name)
+    node_type = type(node)
+    found: list[cst.CSTNode] = []
+    for value in (_GETTERS.get(node_type) or _getter(node_type))(node):
         value_type = type(value)
         if value_type is list or value_type is tuple:
-            for item in value:
-                if _is_node(type(item)):
-                    yield item
+            found.extend(item for item in value if _is_node(type(item)))
         elif _is_node(value_type):
-            yield value
+            found.append(value)
+    return found
 
 
 def walk(root: cst.CSTNode, enter: Optional[Callable[[cst.CSTNode], bool]] = None) -> Iterator[cst.CSTNode]:
@@ -59,7 +77,7 @@ def walk(root: cst.CSTNode, enter: Optional[Callable[[cst.CSTNode], bool]] = Non
         yield node
         if enter is not None and enter(node) is False:
             continue
-        stack.extend(reversed(list(children(node))))
+        stack.extend(reversed(children(node)))
 
 
 @lru_cache(maxsize=None)

@@ -885,8 +885,7 @@ def _source_activation(ctx: FileContext, formula: Formula) -> Optional[Source]:
     if ctx.flow.name_loads(scope, p.value) != len(terms):
         return None  # p is read elsewhere too
     logits = activation.input
-    if any(not ctx.ends_before(ctx.binding_point(store), activation.call)
-           for store in ctx.flow.name_stores(scope, logits.value)):
+    if not ctx.bound_before(scope, logits.value, activation.call):
         return None  # the logits may have changed before the formula reads them
     return Source(activation, cst.Name(logits.value), inline=False)
 
