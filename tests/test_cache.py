@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,7 +76,7 @@ def test_edits_settings_and_selection_each_miss(project: Path, processed: list[s
 
 
 @pytest.mark.parametrize("damage", ["{ not json", '{"format": 999, "entries": {}}', "[]",
-                                    '{"format": 2, "entries": {"%s": ["key", [{"code": 1}]]}}'])
+                                    '{"format": 3, "entries": {"%s": ["key", [{"code": 1}], null]}}'])
 def test_a_damaged_or_foreign_index_is_a_miss_and_is_rewritten(project: Path, processed: list[str],
                                                                damage: str) -> None:
     expected = findings(api.run(tasks(project), jobs=1))
@@ -84,6 +86,52 @@ def test_a_damaged_or_foreign_index_is_a_miss_and_is_rewritten(project: Path, pr
     assert findings(api.run(tasks(project), jobs=1)) == expected
     assert sorted(processed) == ["bad.py", "clean.py"]  # nothing in the index could be trusted
     assert set(index_of(project)["entries"]) == {str(project / "bad.py"), str(project / "clean.py")}
+
+
+def age(*paths: Path) -> None:
+    """Set modification times a minute back, as for files not edited just now."""
+    for path in paths:
+        os.utime(path, ns=(time.time_ns() - 60 * 10**9,) * 2)
+
+
+@pytest.fixture()
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the cache look-up read (it reads none whose size, time and settings are unchanged)."""
+    seen: list[str] = []
+    real = api.read_source
+
+    def spy(path: Path):
+        seen.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(api, "read_source", spy)
+    return seen
+
+
+def test_unchanged_files_are_not_even_read(project: Path, processed: list[str], reads: list[str]) -> None:
+    age(project / "bad.py", project / "clean.py")
+    expected = findings(api.run(tasks(project), jobs=1))
+    reads.clear()
+    assert findings(api.run(tasks(project), jobs=1)) == expected and reads == [] and processed == ["bad.py", "clean.py"]
+    os.utime(project / "bad.py")  # touched, content unchanged: read, answered from the content, stamped again
+    assert findings(api.run(tasks(project), jobs=1)) == expected and reads == ["bad.py"]
+    age(project / "bad.py")
+    (project / "clean.py").write_text(MISUSE)  # edited: a new size and time, so checked again
+    age(project / "clean.py")
+    reads.clear()
+    processed.clear()
+    assert len(findings(api.run(tasks(project), jobs=1))) == 2 and processed == ["clean.py"]
+    processed.clear()
+    assert findings(api.run(tasks(project, settings_key="other"), jobs=1))
+    assert sorted(processed) == ["bad.py", "clean.py"]
+
+
+def test_a_file_checked_just_after_an_edit_gets_no_stamp(project: Path, reads: list[str]) -> None:
+    """Its time may not tell it from a second edit within the same tick, so its content decides."""
+    api.run(tasks(project), jobs=1)
+    reads.clear()
+    api.run(tasks(project), jobs=1)
+    assert sorted(reads) == ["bad.py", "clean.py"]
 
 
 def test_deleted_files_leave_the_index(project: Path) -> None:

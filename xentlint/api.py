@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Sequence
 
-from xentlint.cache import Cache
+from xentlint.cache import Cache, Stamp
 from xentlint.diagnostics import (
     FILE_TOO_LARGE,
     INTERNAL_ERROR,
@@ -117,17 +117,26 @@ def _process(task: FileTask) -> FileReport:
     return report
 
 
-def _from_cache(task: FileTask, caches: dict[Path, Cache]) -> Optional[FileReport]:
-    """The cached report of a check, or None (a miss, a fix, or a file that cannot be read)."""
+def _from_cache(task: FileTask, caches: dict[Path, Cache]) -> tuple[Optional[FileReport], Optional[Stamp]]:
+    """The cached report of a check, or None (a miss, a fix, or a file that cannot be read), and
+    the file's stamp, taken before anything reads it."""
     if task.fix or task.cache_dir is None or task.path is None:
-        return None
-    try:
-        text = read_source(task.path).text
-    except SourceError:
-        return None
+        return None, None
+    path = os.path.abspath(task.path)
     cache = caches.setdefault(task.cache_dir, Cache(task.cache_dir))
-    cached = cache.get(os.path.abspath(task.path), cache.key(text, task.settings_key))
-    return None if cached is None else FileReport(task.display, [replace(d, filename=task.display) for d in cached])
+    try:
+        stamp = Stamp.of(path)
+        cached = cache.get_unchanged(path, task.settings_key, stamp)
+        if cached is None:  # touched, or first seen: the content decides
+            key = cache.key(read_source(task.path).text, task.settings_key)
+            cached = cache.get(path, key)
+            if cached is not None:
+                cache.put(path, key, cached, task.settings_key, stamp)  # next time, without reading
+    except (OSError, SourceError):
+        return None, None
+    if cached is None:
+        return None, stamp
+    return FileReport(task.display, [replace(d, filename=task.display) for d in cached]), stamp
 
 
 def _fix(task: FileTask, source: SourceFile) -> FileReport:
@@ -174,7 +183,8 @@ def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
     one big file does not finish alone at the end of a run. New results are cached at the end.
     """
     caches: dict[Path, Cache] = {}
-    reports: list[Optional[FileReport]] = [_from_cache(task, caches) for task in tasks]
+    looked_up = [_from_cache(task, caches) for task in tasks]
+    reports: list[Optional[FileReport]] = [report for report, _ in looked_up]
     pending = sorted((index for index, report in enumerate(reports) if report is None),
                      key=lambda index: _size(tasks[index]), reverse=True)
     if jobs <= 1 or len(pending) < _POOL_THRESHOLD:
@@ -189,7 +199,8 @@ def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
         task = tasks[index]
         if report.cache_key is not None and task.cache_dir is not None and task.path is not None:
             cache = caches.setdefault(task.cache_dir, Cache(task.cache_dir))
-            cache.put(os.path.abspath(task.path), report.cache_key, report.diagnostics)
+            cache.put(os.path.abspath(task.path), report.cache_key, report.diagnostics, task.settings_key,
+                      looked_up[index][1])
     for cache in caches.values():
         cache.save()
     return [report for report in reports if report is not None]

@@ -6,6 +6,11 @@ one per source. It is read once, and written once at the end of a run that compu
 merged with whatever another run wrote meanwhile, through a temporary file and a rename:
 concurrent runs may lose each other's newest entries (a later miss), never corrupt the index.
 Anything unreadable or foreign is a miss and is rewritten.
+
+Like git's index, an entry also keeps the file's size and modification time, taken before the
+file was read: while they and the settings are unchanged, a warm run does not read the file at
+all. A file modified within two seconds of its check gets no stamp (its time may not tell two
+versions apart), so the content decides.
 """
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ import hashlib
 import json
 import os
 import shutil
+import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
@@ -22,7 +29,19 @@ from xentlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 
 CACHE_DIR_NAME = ".xentlint_cache"
 INDEX_NAME = "results.json"
-_FORMAT = 2
+_FORMAT = 3
+_RACY_NS = 2_000_000_000  # a modification this recent may not change the time the next one sees
+
+
+@dataclass(frozen=True)
+class Stamp:
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: str) -> "Stamp":
+        status = os.stat(path)
+        return cls(status.st_size, status.st_mtime_ns)
 
 
 class Cache:
@@ -43,18 +62,30 @@ class Cache:
 
     def get(self, path: str, key: str) -> Optional[list[Diagnostic]]:
         """The findings stored for the file at `path` (absolute) if they were computed under `key`."""
+        entry = self._entry(path)
+        if entry is None or entry[0] != key:
+            return None
+        return _diagnostics(entry[1])
+
+    def get_unchanged(self, path: str, settings_key: str, stamp: Stamp) -> Optional[list[Diagnostic]]:
+        """The findings stored for `path` if neither the file's stamp nor the settings changed."""
+        entry = self._entry(path)
+        if entry is None or entry[2] != [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)]:
+            return None
+        return _diagnostics(entry[1])
+
+    def put(self, path: str, key: str, diagnostics: list[Diagnostic], settings_key: str = "",
+            stamp: Optional[Stamp] = None) -> None:
+        """Store findings computed under `key`; `stamp` was taken before the file was read."""
+        trusted = stamp is not None and stamp.mtime_ns < time.time_ns() - _RACY_NS
+        recorded = [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)] if trusted else None
+        self._updates[path] = [key, [_record(d) for d in diagnostics], recorded]
+
+    def _entry(self, path: str) -> Optional[list]:
         if self._entries is None:
             self._entries = _read(self.folder / INDEX_NAME)
-        entry = self._entries.get(path)
-        try:
-            if entry is None or entry[0] != key:
-                return None
-            return [_diagnostic(item) for item in entry[1]]
-        except (ValueError, KeyError, TypeError, IndexError):  # a foreign or damaged entry
-            return None
-
-    def put(self, path: str, key: str, diagnostics: list[Diagnostic]) -> None:
-        self._updates[path] = [key, [_record(d) for d in diagnostics]]
+        entry = self._updates.get(path) or self._entries.get(path)
+        return entry if isinstance(entry, list) and len(entry) == 3 else None
 
     def save(self) -> None:
         """Write this run's new entries into the index (nothing to do when it had none)."""
@@ -85,6 +116,19 @@ def _read(index: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("entries"), dict):
         return {}
     return data["entries"]
+
+
+@lru_cache(maxsize=None)
+def _settings_hash(settings_key: str) -> str:
+    """What besides the content decides a file's findings: format, version, code and settings."""
+    return Cache.key("", settings_key)
+
+
+def _diagnostics(records: Any) -> Optional[list[Diagnostic]]:
+    try:
+        return [_diagnostic(item) for item in records]
+    except (ValueError, KeyError, TypeError, IndexError):  # a foreign or damaged entry
+        return None
 
 
 @lru_cache(maxsize=None)
