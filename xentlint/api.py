@@ -111,7 +111,7 @@ def _process(task: FileTask) -> FileReport:
         from xentlint.notebook import check_notebook as check
     else:
         check = check_source
-    report = FileReport(task.display, check(source.text, task.display, task.codes), original=source.text)
+    report = FileReport(task.display, check(source.text, task.display, task.codes))
     if task.cache_dir is not None:  # the key of the text checked, which `run` stores the findings under
         report.cache_key = Cache.key(source.text, task.settings_key)
     return report
@@ -193,7 +193,8 @@ def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            done = list(pool.map(process, [tasks[index] for index in pending], chunksize=2))
+            # One file per hand-out: two large files must not queue behind each other on one worker.
+            done = list(pool.map(process, [tasks[index] for index in pending]))
     for index, report in zip(pending, done):
         reports[index] = report
         task = tasks[index]
