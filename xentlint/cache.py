@@ -74,8 +74,8 @@ class Cache:
             return None
         return _diagnostics(entry[1])
 
-    def put(self, path: str, key: str, diagnostics: list[Diagnostic], settings_key: str = "",
-            stamp: Optional[Stamp] = None) -> None:
+    def put(self, path: str, key: str, diagnostics: list[Diagnostic], settings_key: str,
+            stamp: Optional[Stamp]) -> None:
         """Store findings computed under `key`; `stamp` was taken before the file was read."""
         trusted = stamp is not None and stamp.mtime_ns < time.time_ns() - _RACY_NS
         recorded = [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)] if trusted else None
