@@ -107,11 +107,14 @@ def test_what_cannot_be_split_is_left_whole(source: str) -> None:
     assert chunks.views(source) is None
 
 
-def test_a_syntax_error_in_a_large_file_is_reported_at_its_row() -> None:
-    source = big_module("def broken(:\n    pass\n", 120)
+@pytest.mark.parametrize("broken", ["def broken(:\n    pass\n", "def broken():\n    return = 1\n"])
+def test_a_syntax_error_in_a_large_file_is_reported_at_its_row(broken: str) -> None:
+    """One that stops tokenize (the file is parsed whole), and one only the parse of its view finds."""
+    source = big_module(broken, 120)
+    assert (chunks.views(source) is None) == ("(:" in broken)
     [error] = engine.lint_source(source, "big.py", default_codes()).diagnostics
     assert error.code == "XL001"
-    assert error.location.row == source.split("\n").index("def broken(:") + 1
+    assert error.location.row == source.split("\n").index(broken.split("\n")[1 if "return" in broken else 0]) + 1
 
 
 def run_measured(*args: str) -> tuple[bytes, float, int]:

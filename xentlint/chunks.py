@@ -21,15 +21,18 @@ from typing import Iterator, Optional
 
 # Over this many characters a file is analysed in views of about this size: ~100 MB of tree.
 VIEW_CHARS = 96 * 1024
-_DEFINITION_STARTS = ("def", "class", "async", "@")
-_SKIPPED = (tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE,
-            tokenize.ENCODING, tokenize.ENDMARKER)
+_DEFINITION_STARTS = ("def", "class", "async")
+_NOT_CODE = (tokenize.NL, tokenize.COMMENT, tokenize.ENCODING, tokenize.ENDMARKER)
 
 
 @dataclass(frozen=True)
 class View:
     text: str
     rows: Optional[tuple[int, ...]]  # the file's 0-based row for each row of `text`; None: the same rows
+
+    def file_row(self, row: int) -> int:
+        """The file's 1-based row for a 1-based row of this view."""
+        return row if self.rows is None or not 0 < row <= len(self.rows) else self.rows[row - 1] + 1
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,10 @@ class _Unit:
     definition: bool
 
 
-def views(source: str, budget: Optional[int] = None) -> Optional[list[View]]:
-    """`source` as views of about `budget` (default `VIEW_CHARS`) characters each, or None when it
-    cannot be split (it does not tokenize, or it is one statement)."""
-    budget = budget or VIEW_CHARS
+def views(source: str) -> Optional[list[View]]:
+    """`source` as views of about `VIEW_CHARS` characters each, or None when it cannot be split
+    (it does not tokenize, or it is one statement)."""
+    budget = VIEW_CHARS
     lines = _lines(source)
     try:
         statements = list(_statements(source))
@@ -108,7 +111,7 @@ def _statements(source: str) -> Iterator[_Statement]:
             depth -= 1
         elif token.type == tokenize.NEWLINE:
             at_start = True
-        elif token.type not in _SKIPPED and at_start:
+        elif token.type not in _NOT_CODE and at_start:
             at_start = False
             yield _Statement(token.start[0] - 1, depth, token.string)
 

@@ -113,7 +113,7 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
 def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, verify: bool, no_cache: bool,
            stdin_filename: Optional[str], force_exclude: bool):
     from xentlint import api
-    from xentlint.diagnostics import IO_ERROR, Diagnostic, Location
+    from xentlint.diagnostics import IO_ERROR, Diagnostic, file_diagnostic
     from xentlint.discovery import discover
 
     tasks: list[api.FileTask] = []
@@ -131,8 +131,7 @@ def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, verify: bo
             return tasks, missing
     found = discover(paths, resolver, force_exclude)
     for name in found.missing:
-        location = Location(1, 1)
-        missing.append(Diagnostic(IO_ERROR[0], IO_ERROR[1], "no such file or directory", name, location, location))
+        missing.append(file_diagnostic(IO_ERROR, name, "no such file or directory"))
     here = os.path.join(os.path.realpath(os.getcwd()), "")
     for path in found.files:
         settings = resolver.for_folder(Path(os.path.abspath(path)).parent)

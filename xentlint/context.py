@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 import libcst as cst
 
+from xentlint.chunks import View
 from xentlint.knowledge.names import ImportTable
 from xentlint.knowledge.schema import Param
 from xentlint.walk import children
@@ -37,14 +38,14 @@ class _Index:
 
 
 class FileContext:
-    def __init__(self, module: cst.Module, filename: str, rows: Optional[Sequence[int]] = None) -> None:
+    def __init__(self, module: cst.Module, filename: str, view: Optional[View] = None) -> None:
         self.module = module
         self.filename = filename
-        self._rows = rows  # for a view of a large file (`xentlint.chunks`): the file's row of each row
+        self._view = view  # a view of a large file (`xentlint.chunks`), whose rows map to the file's
 
     def file_row(self, row: int) -> int:
         """The file's 1-based row for a 1-based row of the parsed module."""
-        return row if self._rows is None else self._rows[row - 1] + 1
+        return row if self._view is None else self._view.file_row(row)
 
     @cached_property
     def imports(self) -> ImportTable:

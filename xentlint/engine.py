@@ -55,10 +55,10 @@ def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult
         try:
             module = cst.parse_module(view.text)
         except cst.ParserSyntaxError as error:
-            return LintResult([_syntax_error(filename, error)])
+            return LintResult([_syntax_error(filename, error, view)])
         except RecursionError:
             return LintResult([file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse")])
-        ctx = FileContext(module, filename, view.rows)
+        ctx = FileContext(module, filename, view)
         findings, errors = _run_rules(ctx, rules)
         diagnostics.update(errors, _to_diagnostics(ctx, findings))
         del ctx, module, findings  # free this tree before parsing the next view
@@ -247,7 +247,7 @@ def location_offsets(source: str) -> Callable[[Location], int]:
     return lambda location: starts[location.row - 1] + location.column - 1
 
 
-def _syntax_error(filename: str, error: cst.ParserSyntaxError) -> Diagnostic:
+def _syntax_error(filename: str, error: cst.ParserSyntaxError, view: chunks.View) -> Diagnostic:
     message = f"cannot parse: {error.message}"
-    return file_diagnostic(SYNTAX_ERROR, filename, message, error.raw_line, error.raw_column + 1)
+    return file_diagnostic(SYNTAX_ERROR, filename, message, view.file_row(error.raw_line), error.raw_column + 1)
 
