@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
 import libcst as cst
 
-from xentlint.chunks import View
+from xentlint.views import View
 from xentlint.knowledge.names import ImportTable
 from xentlint.knowledge.schema import Param
 from xentlint.walk import children
@@ -41,7 +41,7 @@ class FileContext:
     def __init__(self, module: cst.Module, filename: str, view: Optional[View] = None) -> None:
         self.module = module
         self.filename = filename
-        self._view = view  # a view of a large file (`xentlint.chunks`), whose rows map to the file's
+        self._view = view  # a view of a large file (`xentlint.views`), whose rows map to the file's
 
     def file_row(self, row: int) -> int:
         """The file's 1-based row for a 1-based row of the parsed module."""

@@ -7,7 +7,7 @@ from typing import Callable, Iterable, Optional, Sequence
 
 import libcst as cst
 
-from xentlint import chunks, prefilter
+from xentlint import prefilter, views
 from xentlint.context import FileContext
 from xentlint.diagnostics import (
     INTERNAL_ERROR,
@@ -45,7 +45,7 @@ class FixResult:
 
 def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult:
     """Findings for `source`; a syntax error is itself a finding. A large file is analysed in
-    views (`xentlint.chunks`), so that no more than one view's tree is held at a time."""
+    views (`xentlint.views`), so that no more than one view's tree is held at a time."""
     if not prefilter.needs_parse(codes, source):
         return LintResult(prefilter.syntax_errors(source, filename))
     runnable = prefilter.codes_to_run(codes, source)
@@ -73,9 +73,9 @@ def _parses(source: str, filename: str) -> None:
         compile(view.text, filename, "exec", dont_inherit=True)
 
 
-def _views(source: str) -> list[chunks.View]:
+def _views(source: str) -> list[views.View]:
     """The file as one view, or a large file as several."""
-    return (chunks.views(source) if len(source) > chunks.VIEW_CHARS else None) or [chunks.View(source, None)]
+    return (views.split(source) if len(source) > views.VIEW_CHARS else None) or [views.View(source, None)]
 
 
 # Whether a fix may be applied to the source it was computed on (notebooks refuse fixes across cells).
@@ -247,7 +247,7 @@ def location_offsets(source: str) -> Callable[[Location], int]:
     return lambda location: starts[location.row - 1] + location.column - 1
 
 
-def _syntax_error(filename: str, error: cst.ParserSyntaxError, view: chunks.View) -> Diagnostic:
+def _syntax_error(filename: str, error: cst.ParserSyntaxError, view: views.View) -> Diagnostic:
     message = f"cannot parse: {error.message}"
     return file_diagnostic(SYNTAX_ERROR, filename, message, view.file_row(error.raw_line), error.raw_column + 1)
 

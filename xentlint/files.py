@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Larger files are reported and skipped: generated code this big is not where losses are written,
-# and LibCST would take a minute over it (a file over `chunks.VIEW_CHARS` is analysed in views).
+# and LibCST would take a minute over it (a file over `views.VIEW_CHARS` is analysed in views).
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 

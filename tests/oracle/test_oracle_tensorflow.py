@@ -174,6 +174,6 @@ def test_both_raise(expression: str, kind: str, tensorflow_modules: dict[str, ob
 
 
 def test_keras_epsilon(tensorflow_modules: dict[str, object]) -> None:
-    from xentlint.runtime import models
+    from xentlint.runtime import reference_losses
 
-    assert tensorflow_modules["keras"].backend.epsilon() == models.KERAS_EPSILON
+    assert tensorflow_modules["keras"].backend.epsilon() == reference_losses.KERAS_EPSILON

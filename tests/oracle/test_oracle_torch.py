@@ -24,7 +24,7 @@ from oracle_support import (
     value_cases,
 )
 
-from xentlint.runtime import models
+from xentlint.runtime import reference_losses
 
 pytestmark = pytest.mark.oracle
 
@@ -149,7 +149,7 @@ def test_legacy_reduction_mapping(size_average: object, reduce: object, torch_mo
     from torch.nn import _reduction
 
     expected = _reduction.legacy_get_string(size_average, reduce, emit_warning=False)
-    assert models.torch_legacy_reduction(size_average, reduce) == expected
+    assert reference_losses.torch_legacy_reduction(size_average, reduce) == expected
 
 
 def test_binary_cross_entropy_log_clamp(torch_modules: dict[str, object]) -> None:
@@ -158,5 +158,5 @@ def test_binary_cross_entropy_log_clamp(torch_modules: dict[str, object]) -> Non
     expected = torch.nn.functional.binary_cross_entropy(
         torch.tensor(probabilities), torch.tensor(targets), reduction="none"
     ).numpy()
-    np.testing.assert_array_equal(expected, [-models.TORCH_LOG_CLAMP, -models.TORCH_LOG_CLAMP, 0.0, 0.0])
-    np.testing.assert_array_equal(models.torch_binary_cross_entropy(probabilities, targets, reduction="none"), expected)
+    np.testing.assert_array_equal(expected, [-reference_losses.TORCH_LOG_CLAMP, -reference_losses.TORCH_LOG_CLAMP, 0.0, 0.0])
+    np.testing.assert_array_equal(reference_losses.torch_binary_cross_entropy(probabilities, targets, reduction="none"), expected)

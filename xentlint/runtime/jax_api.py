@@ -10,7 +10,7 @@ from typing import Optional
 
 import numpy as np
 
-from xentlint.runtime import models
+from xentlint.runtime import reference_losses
 from xentlint.runtime.errors import NotModelled
 
 
@@ -21,42 +21,42 @@ def _unsupported_where(where: object) -> None:
 
 def softmax(x: object, axis: Optional[int] = -1, where: object = None, initial: object = None) -> np.ndarray:
     _unsupported_where(where)
-    return models.softmax(x, axis)
+    return reference_losses.softmax(x, axis)
 
 
 def log_softmax(x: object, axis: Optional[int] = -1, where: object = None, initial: object = None) -> np.ndarray:
     _unsupported_where(where)
-    return models.log_softmax(x, axis)
+    return reference_losses.log_softmax(x, axis)
 
 
 def one_hot(x: object, num_classes: int, dtype: object = np.float32, axis: int = -1) -> np.ndarray:
-    return np.moveaxis(models.one_hot(x, num_classes, dtype), -1, axis)
+    return np.moveaxis(reference_losses.one_hot(x, num_classes, dtype), -1, axis)
 
 
 def softmax_cross_entropy(logits: object, labels: object, axis: int = -1, where: object = None) -> np.ndarray:
     _unsupported_where(where)
-    return models.softmax_cross_entropy_with_logits(labels, logits, axis)
+    return reference_losses.softmax_cross_entropy_with_logits(labels, logits, axis)
 
 
 def softmax_cross_entropy_with_integer_labels(
     logits: object, labels: object, axis: int = -1, where: object = None
 ) -> np.ndarray:
     _unsupported_where(where)
-    return models.optax_softmax_cross_entropy_with_integer_labels(logits, labels, axis)
+    return reference_losses.optax_softmax_cross_entropy_with_integer_labels(logits, labels, axis)
 
 
 def smooth_labels(labels: object, alpha: float) -> np.ndarray:
-    labels = models.floating(labels)
+    labels = reference_losses.floating(labels)
     return (1 - alpha) * labels + alpha / labels.shape[-1]
 
 
 def scipy_softmax(x: object, axis: Optional[int] = None) -> np.ndarray:
     """scipy.special.softmax: axis=None means over all elements."""
-    return models.softmax(x, axis)
+    return reference_losses.softmax(x, axis)
 
 
 def scipy_log_softmax(x: object, axis: Optional[int] = None) -> np.ndarray:
-    return models.log_softmax(x, axis)
+    return reference_losses.log_softmax(x, axis)
 
 
 def scipy_logsumexp(
@@ -64,4 +64,4 @@ def scipy_logsumexp(
 ) -> np.ndarray:
     if b is not None or return_sign:
         raise NotModelled("logsumexp with b or return_sign")
-    return models.logsumexp(a, axis, keepdims)
+    return reference_losses.logsumexp(a, axis, keepdims)

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from xentlint.runtime import models
+from xentlint.runtime import reference_losses
 from xentlint.runtime.errors import FrameworkError, NotModelled
 from xentlint.runtime.precision import framework_cast
 from xentlint.runtime.signatures import bind_options, options_signature
@@ -40,15 +40,15 @@ def _recover_logits(y_pred: object, from_logits: bool) -> tuple[object, bool]:
 
 
 def softmax(x: object, axis: Optional[int] = -1) -> Tensor:
-    return _with_cached_logits(models.softmax(x, axis), x)
+    return _with_cached_logits(reference_losses.softmax(x, axis), x)
 
 
 def sigmoid(x: object) -> Tensor:
-    return _with_cached_logits(models.sigmoid(x), x)
+    return _with_cached_logits(reference_losses.sigmoid(x), x)
 
 
 def log_softmax(x: object, axis: int = -1) -> np.ndarray:
-    return models.log_softmax(x, axis)
+    return reference_losses.log_softmax(x, axis)
 
 
 def reduce_sum(x: object, axis: object = None, keepdims: bool = False) -> np.ndarray:
@@ -64,7 +64,7 @@ def clip(x: object, x_min: float, x_max: float) -> np.ndarray:
 
 
 def one_hot(x: object, num_classes: int, axis: int = -1, dtype: object = None, sparse: bool = False) -> np.ndarray:
-    return np.moveaxis(models.one_hot(x, num_classes, dtype or FLOATX), -1, axis)
+    return np.moveaxis(reference_losses.one_hot(x, num_classes, dtype or FLOATX), -1, axis)
 
 
 def argmax(x: object, axis: Optional[int] = None, keepdims: bool = False) -> np.ndarray:
@@ -76,7 +76,7 @@ def cast(x: object, dtype: object) -> np.ndarray:
 
 
 def epsilon() -> float:
-    return models.KERAS_EPSILON
+    return reference_losses.KERAS_EPSILON
 
 
 def to_categorical(x: object, num_classes: Optional[int] = None) -> np.ndarray:
@@ -89,19 +89,19 @@ def ops_categorical_crossentropy(
     target: object, output: object, from_logits: bool = False, axis: int = -1
 ) -> np.ndarray:
     output, from_logits = _recover_logits(output, from_logits)
-    return models.keras_backend_categorical_crossentropy(target, output, from_logits, axis)
+    return reference_losses.keras_backend_categorical_crossentropy(target, output, from_logits, axis)
 
 
 def ops_sparse_categorical_crossentropy(
     target: object, output: object, from_logits: bool = False, axis: int = -1
 ) -> np.ndarray:
     output, from_logits = _recover_logits(output, from_logits)
-    return models.keras_backend_sparse_categorical_crossentropy(target, output, from_logits, axis)
+    return reference_losses.keras_backend_sparse_categorical_crossentropy(target, output, from_logits, axis)
 
 
 def ops_binary_crossentropy(target: object, output: object, from_logits: bool = False) -> np.ndarray:
     output, from_logits = _recover_logits(output, from_logits)
-    return models.keras_backend_binary_crossentropy(target, output, from_logits)
+    return reference_losses.keras_backend_binary_crossentropy(target, output, from_logits)
 
 
 # keras.losses functions ------------------------------------------------------------------
@@ -111,7 +111,7 @@ def categorical_crossentropy(
     y_true: object, y_pred: object, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
 ) -> np.ndarray:
     y_pred, from_logits = _recover_logits(y_pred, from_logits)
-    return models.keras_categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
+    return reference_losses.keras_categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
 
 
 def sparse_categorical_crossentropy(
@@ -120,14 +120,14 @@ def sparse_categorical_crossentropy(
     if ignore_class is not None:
         raise NotModelled("sparse_categorical_crossentropy with ignore_class")
     y_pred, from_logits = _recover_logits(y_pred, from_logits)
-    return models.keras_sparse_categorical_crossentropy(y_true, y_pred, from_logits, axis)
+    return reference_losses.keras_sparse_categorical_crossentropy(y_true, y_pred, from_logits, axis)
 
 
 def binary_crossentropy(
     y_true: object, y_pred: object, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1
 ) -> np.ndarray:
     y_pred, from_logits = _recover_logits(y_pred, from_logits)
-    return models.keras_binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
+    return reference_losses.keras_binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
 
 
 def binary_focal_crossentropy(
@@ -140,7 +140,7 @@ def binary_focal_crossentropy(
     label_smoothing: float = 0.0,
     axis: int = -1,
 ) -> np.ndarray:
-    return models.keras_binary_focal_crossentropy(
+    return reference_losses.keras_binary_focal_crossentropy(
         y_true,
         y_pred,
         apply_class_balancing,
@@ -193,7 +193,7 @@ class KerasLoss:
         y_pred = _convert(y_pred, self.dtype)
         y_true, y_pred = _same_rank(np.asarray(_convert(y_true, self.dtype)), y_pred)
         losses = type(self).function(y_true, y_pred, **self.options)
-        return to_tensor(models.keras_reduce(losses, self.reduction, sample_weight))
+        return to_tensor(reference_losses.keras_reduce(losses, self.reduction, sample_weight))
 
 
 _LOSS_OPTIONS = {"reduction": "sum_over_batch_size", "name": None, "dtype": None}
@@ -209,7 +209,7 @@ LOSS_FUNCTIONS = {
     "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
     "binary_crossentropy": binary_crossentropy,
     "binary_focal_crossentropy": binary_focal_crossentropy,
-    "categorical_focal_crossentropy": models.keras_categorical_focal_crossentropy,
+    "categorical_focal_crossentropy": reference_losses.keras_categorical_focal_crossentropy,
 }
 
 
@@ -235,7 +235,7 @@ def legacy_clip(x: object, min_value: float, max_value: float) -> np.ndarray:
 
 
 def legacy_one_hot(indices: object, num_classes: int) -> np.ndarray:
-    return models.one_hot(indices, num_classes, FLOATX)
+    return reference_losses.one_hot(indices, num_classes, FLOATX)
 
 
 def legacy_argmax(x: object, axis: int = -1) -> np.ndarray:
@@ -247,4 +247,4 @@ def legacy_sparse_categorical_crossentropy(
 ) -> np.ndarray:
     if ignore_class is not None:
         raise NotModelled("sparse_categorical_crossentropy with ignore_class")
-    return models.keras_legacy_sparse_categorical_crossentropy(target, output, from_logits, axis)
+    return reference_losses.keras_legacy_sparse_categorical_crossentropy(target, output, from_logits, axis)

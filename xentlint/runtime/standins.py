@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from xentlint.runtime import jax_api, keras_api, models, tf_api, torch_api
+from xentlint.runtime import jax_api, keras_api, reference_losses, tf_api, torch_api
 from xentlint.runtime.errors import MissingStandIn
 from xentlint.runtime.tensor import Tensor, to_tensor
 
@@ -30,11 +30,11 @@ _TF1_LOSSES = {
     "sigmoid_cross_entropy": tf_api.tf1_sigmoid_cross_entropy,
     "log_loss": tf_api.tf1_log_loss,
     "compute_weighted_loss": tf_api.compute_weighted_loss,
-    "Reduction.NONE": models.TF1_NONE,
-    "Reduction.SUM": models.TF1_SUM,
-    "Reduction.SUM_OVER_BATCH_SIZE": models.TF1_SUM_OVER_BATCH_SIZE,
-    "Reduction.MEAN": models.TF1_MEAN,
-    "Reduction.SUM_BY_NONZERO_WEIGHTS": models.TF1_SUM_BY_NONZERO_WEIGHTS,
+    "Reduction.NONE": reference_losses.TF1_NONE,
+    "Reduction.SUM": reference_losses.TF1_SUM,
+    "Reduction.SUM_OVER_BATCH_SIZE": reference_losses.TF1_SUM_OVER_BATCH_SIZE,
+    "Reduction.MEAN": reference_losses.TF1_MEAN,
+    "Reduction.SUM_BY_NONZERO_WEIGHTS": reference_losses.TF1_SUM_BY_NONZERO_WEIGHTS,
 }
 
 _CONTRIB_LOSSES = {
@@ -52,8 +52,8 @@ _KERAS_ACTIVATIONS = {"softmax": keras_api.softmax, "sigmoid": keras_api.sigmoid
 _KERAS_OPS = {
     **_KERAS_ACTIVATIONS,
     "log_softmax": keras_api.log_softmax,
-    "log_sigmoid": models.log_sigmoid,
-    "log": models.log,
+    "log_sigmoid": reference_losses.log_sigmoid,
+    "log": reference_losses.log,
     "sum": keras_api.reduce_sum,
     "mean": keras_api.reduce_mean,
     "clip": keras_api.clip,
@@ -67,8 +67,8 @@ _KERAS_OPS = {
 
 _KERAS_LEGACY_BACKEND = {
     "softmax": keras_api.legacy_softmax,
-    "sigmoid": models.sigmoid,
-    "log": models.log,
+    "sigmoid": reference_losses.sigmoid,
+    "log": reference_losses.log,
     "sum": keras_api.reduce_sum,
     "mean": keras_api.reduce_mean,
     "clip": keras_api.legacy_clip,
@@ -76,9 +76,9 @@ _KERAS_LEGACY_BACKEND = {
     "one_hot": keras_api.legacy_one_hot,
     "argmax": keras_api.legacy_argmax,
     "cast": keras_api.cast,
-    "categorical_crossentropy": models.keras_backend_categorical_crossentropy,
+    "categorical_crossentropy": reference_losses.keras_backend_categorical_crossentropy,
     "sparse_categorical_crossentropy": keras_api.legacy_sparse_categorical_crossentropy,
-    "binary_crossentropy": models.keras_legacy_binary_crossentropy,
+    "binary_crossentropy": reference_losses.keras_legacy_binary_crossentropy,
 }
 
 _TF_NN = {
@@ -132,7 +132,7 @@ _TORCH_FUNCTIONAL = {
     "nll_loss": torch_api.nll_loss,
     "binary_cross_entropy": torch_api.binary_cross_entropy,
     "binary_cross_entropy_with_logits": torch_api.binary_cross_entropy_with_logits,
-    "one_hot": models.torch_one_hot,
+    "one_hot": reference_losses.torch_one_hot,
 }
 
 # torch.f(x, ...) is x.f(...), as in torch.
@@ -168,22 +168,22 @@ _TORCH = {
 _JAX_NN = {
     "softmax": jax_api.softmax,
     "log_softmax": jax_api.log_softmax,
-    "sigmoid": models.sigmoid,
-    "log_sigmoid": models.log_sigmoid,
+    "sigmoid": reference_losses.sigmoid,
+    "log_sigmoid": reference_losses.log_sigmoid,
     "one_hot": jax_api.one_hot,
 }
 
 _OPTAX = {
     "softmax_cross_entropy": jax_api.softmax_cross_entropy,
     "softmax_cross_entropy_with_integer_labels": jax_api.softmax_cross_entropy_with_integer_labels,
-    "sigmoid_binary_cross_entropy": models.optax_sigmoid_binary_cross_entropy,
+    "sigmoid_binary_cross_entropy": reference_losses.optax_sigmoid_binary_cross_entropy,
     "smooth_labels": jax_api.smooth_labels,
 }
 
 _SCIPY_SPECIAL = {
     "softmax": jax_api.scipy_softmax,
     "log_softmax": jax_api.scipy_log_softmax,
-    "expit": models.sigmoid,
+    "expit": reference_losses.sigmoid,
     "logsumexp": jax_api.scipy_logsumexp,
 }
 

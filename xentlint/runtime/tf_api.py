@@ -1,7 +1,7 @@
 """TensorFlow spellings (tf.*, tf.nn.*, tf.compat.v1.losses.*, tf.contrib.losses.*) of the models.
 
 Each function has the real signature, so keyword and positional calls bind as in
-TensorFlow, and delegates to `models`. `standins` decides under which names they appear.
+TensorFlow, and delegates to `reference_losses`. `standins` decides under which names they appear.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Optional
 
 import numpy as np
 
-from xentlint.runtime import models
+from xentlint.runtime import reference_losses
 from xentlint.runtime.errors import FrameworkError, NotModelled
 
-TF1_DEFAULT_REDUCTION = models.TF1_SUM_BY_NONZERO_WEIGHTS
+TF1_DEFAULT_REDUCTION = reference_losses.TF1_SUM_BY_NONZERO_WEIGHTS
 
 
 def _last_axis_if_none(axis: Optional[int]) -> int:
@@ -21,27 +21,27 @@ def _last_axis_if_none(axis: Optional[int]) -> int:
 
 
 def softmax(logits: object, axis: Optional[int] = None, name: object = None) -> np.ndarray:
-    return models.softmax(logits, _last_axis_if_none(axis))
+    return reference_losses.softmax(logits, _last_axis_if_none(axis))
 
 
 def log_softmax(logits: object, axis: Optional[int] = None, name: object = None) -> np.ndarray:
-    return models.log_softmax(logits, _last_axis_if_none(axis))
+    return reference_losses.log_softmax(logits, _last_axis_if_none(axis))
 
 
 def sigmoid(x: object, name: object = None) -> np.ndarray:
-    return models.sigmoid(x)
+    return reference_losses.sigmoid(x)
 
 
 def log_sigmoid(x: object, name: object = None) -> np.ndarray:
-    return models.log_sigmoid(x)
+    return reference_losses.log_sigmoid(x)
 
 
 def log(x: object, name: object = None) -> np.ndarray:
-    return models.log(x)
+    return reference_losses.log(x)
 
 
 def exp(x: object, name: object = None) -> np.ndarray:
-    return np.exp(models.floating(x))
+    return np.exp(reference_losses.floating(x))
 
 
 def _axes(axis: object) -> object:
@@ -69,7 +69,7 @@ def one_hot(
     dtype: object = np.float32,
     name: object = None,
 ) -> np.ndarray:
-    encoded = models.one_hot(indices, depth, dtype)
+    encoded = reference_losses.one_hot(indices, depth, dtype)
     if on_value is not None or off_value is not None:
         on = 1 if on_value is None else on_value
         off = 0 if off_value is None else off_value
@@ -123,13 +123,13 @@ def reshape(tensor: object, shape: object, name: object = None) -> np.ndarray:
 def softmax_cross_entropy_with_logits(
     labels: object, logits: object, axis: int = -1, name: object = None
 ) -> np.ndarray:
-    return models.softmax_cross_entropy_with_logits(labels, logits, axis)
+    return reference_losses.softmax_cross_entropy_with_logits(labels, logits, axis)
 
 
 def softmax_cross_entropy_with_logits_v2(
     labels: object, logits: object, axis: Optional[int] = None, name: object = None, dim: Optional[int] = None
 ) -> np.ndarray:
-    return models.softmax_cross_entropy_with_logits(labels, logits, _last_axis_if_none(dim if axis is None else axis))
+    return reference_losses.softmax_cross_entropy_with_logits(labels, logits, _last_axis_if_none(dim if axis is None else axis))
 
 
 def _require_keywords(sentinel: object, function: str) -> None:
@@ -147,23 +147,23 @@ def softmax_cross_entropy_with_logits_tf1(
 ) -> np.ndarray:
     """tf.compat.v1.nn.softmax_cross_entropy_with_logits: a positional call raises."""
     _require_keywords(_sentinel, "softmax_cross_entropy_with_logits")
-    return models.softmax_cross_entropy_with_logits(labels, logits, dim if axis is None else axis)
+    return reference_losses.softmax_cross_entropy_with_logits(labels, logits, dim if axis is None else axis)
 
 
 def sparse_softmax_cross_entropy_with_logits(
     labels: object = None, logits: object = None, name: object = None
 ) -> np.ndarray:
-    return models.sparse_softmax_cross_entropy_with_logits(labels, logits)
+    return reference_losses.sparse_softmax_cross_entropy_with_logits(labels, logits)
 
 
 def sigmoid_cross_entropy_with_logits(labels: object = None, logits: object = None, name: object = None) -> np.ndarray:
-    return models.sigmoid_cross_entropy_with_logits(labels, logits)
+    return reference_losses.sigmoid_cross_entropy_with_logits(labels, logits)
 
 
 def weighted_cross_entropy_with_logits(
     labels: object, logits: object, pos_weight: object, name: object = None
 ) -> np.ndarray:
-    return models.weighted_cross_entropy_with_logits(labels, logits, pos_weight)
+    return reference_losses.weighted_cross_entropy_with_logits(labels, logits, pos_weight)
 
 
 def sampled_softmax_loss(
@@ -181,7 +181,7 @@ def sampled_softmax_loss(
 ) -> np.ndarray:
     if sampled_values is not None:
         raise NotModelled("sampled_softmax_loss with sampled_values")
-    return models.sampled_softmax_loss(
+    return reference_losses.sampled_softmax_loss(
         weights, biases, labels, inputs, int(num_sampled), int(num_classes), num_true, remove_accidental_hits, seed
     )
 
@@ -196,7 +196,7 @@ def compute_weighted_loss(
     loss_collection: object = None,
     reduction: str = TF1_DEFAULT_REDUCTION,
 ) -> np.ndarray:
-    return models.compute_weighted_loss(losses, weights, reduction)
+    return reference_losses.compute_weighted_loss(losses, weights, reduction)
 
 
 def tf1_softmax_cross_entropy(
@@ -208,7 +208,7 @@ def tf1_softmax_cross_entropy(
     loss_collection: object = None,
     reduction: str = TF1_DEFAULT_REDUCTION,
 ) -> np.ndarray:
-    return models.tf1_softmax_cross_entropy(onehot_labels, logits, weights, label_smoothing, reduction)
+    return reference_losses.tf1_softmax_cross_entropy(onehot_labels, logits, weights, label_smoothing, reduction)
 
 
 def tf1_sparse_softmax_cross_entropy(
@@ -219,7 +219,7 @@ def tf1_sparse_softmax_cross_entropy(
     loss_collection: object = None,
     reduction: str = TF1_DEFAULT_REDUCTION,
 ) -> np.ndarray:
-    return models.tf1_sparse_softmax_cross_entropy(labels, logits, weights, reduction)
+    return reference_losses.tf1_sparse_softmax_cross_entropy(labels, logits, weights, reduction)
 
 
 def tf1_sigmoid_cross_entropy(
@@ -231,19 +231,19 @@ def tf1_sigmoid_cross_entropy(
     loss_collection: object = None,
     reduction: str = TF1_DEFAULT_REDUCTION,
 ) -> np.ndarray:
-    return models.tf1_sigmoid_cross_entropy(multi_class_labels, logits, weights, label_smoothing, reduction)
+    return reference_losses.tf1_sigmoid_cross_entropy(multi_class_labels, logits, weights, label_smoothing, reduction)
 
 
 def tf1_log_loss(
     labels: object,
     predictions: object,
     weights: object = 1.0,
-    epsilon: float = models.TF1_LOG_LOSS_EPSILON,
+    epsilon: float = reference_losses.TF1_LOG_LOSS_EPSILON,
     scope: object = None,
     loss_collection: object = None,
     reduction: str = TF1_DEFAULT_REDUCTION,
 ) -> np.ndarray:
-    return models.tf1_log_loss(labels, predictions, weights, epsilon, reduction)
+    return reference_losses.tf1_log_loss(labels, predictions, weights, epsilon, reduction)
 
 
 # tf.contrib.losses: same computations, predictions first (TF 1.0 order) ----------------------
@@ -252,30 +252,30 @@ def tf1_log_loss(
 def contrib_softmax_cross_entropy(
     logits: object, onehot_labels: object, weights: object = 1.0, label_smoothing: float = 0, scope: object = None
 ) -> np.ndarray:
-    return models.tf1_softmax_cross_entropy(onehot_labels, logits, weights, label_smoothing)
+    return reference_losses.tf1_softmax_cross_entropy(onehot_labels, logits, weights, label_smoothing)
 
 
 def contrib_sparse_softmax_cross_entropy(
     logits: object, labels: object, weights: object = 1.0, scope: object = None
 ) -> np.ndarray:
-    return models.tf1_sparse_softmax_cross_entropy(labels, logits, weights)
+    return reference_losses.tf1_sparse_softmax_cross_entropy(labels, logits, weights)
 
 
 def contrib_sigmoid_cross_entropy(
     logits: object, multi_class_labels: object, weights: object = 1.0, label_smoothing: float = 0, scope: object = None
 ) -> np.ndarray:
-    return models.tf1_sigmoid_cross_entropy(multi_class_labels, logits, weights, label_smoothing)
+    return reference_losses.tf1_sigmoid_cross_entropy(multi_class_labels, logits, weights, label_smoothing)
 
 
 def contrib_log_loss(
     predictions: object,
     labels: object = None,
     weights: object = 1.0,
-    epsilon: float = models.TF1_LOG_LOSS_EPSILON,
+    epsilon: float = reference_losses.TF1_LOG_LOSS_EPSILON,
     scope: object = None,
 ) -> np.ndarray:
-    return models.tf1_log_loss(labels, predictions, weights, epsilon)
+    return reference_losses.tf1_log_loss(labels, predictions, weights, epsilon)
 
 
 def contrib_compute_weighted_loss(losses: object, weights: object = 1.0, scope: object = None) -> np.ndarray:
-    return models.compute_weighted_loss(losses, weights)
+    return reference_losses.compute_weighted_loss(losses, weights)

@@ -11,38 +11,38 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from xentlint.runtime import models
+from xentlint.runtime import reference_losses
 from xentlint.runtime.signatures import bind_options, options_signature
 from xentlint.runtime.tensor import Tensor, to_tensor
 
-IGNORE_INDEX = models.TORCH_IGNORE_INDEX
+IGNORE_INDEX = reference_losses.TORCH_IGNORE_INDEX
 
 
 def _softmax_dim(input: object, dim: Optional[int]) -> int:
     """Without `dim`, torch picks one from the rank (and warns): XL601."""
-    return models.torch_implicit_softmax_dim(np.ndim(input)) if dim is None else dim
+    return reference_losses.torch_implicit_softmax_dim(np.ndim(input)) if dim is None else dim
 
 
 def _reduction(size_average: Optional[bool], reduce: Optional[bool], reduction: str) -> str:
     if size_average is not None or reduce is not None:
-        return models.torch_legacy_reduction(size_average, reduce)
+        return reference_losses.torch_legacy_reduction(size_average, reduce)
     return reduction
 
 
 def softmax(input: object, dim: Optional[int] = None, _stacklevel: int = 3, dtype: object = None) -> np.ndarray:
-    return models.softmax(input, _softmax_dim(input, dim))
+    return reference_losses.softmax(input, _softmax_dim(input, dim))
 
 
 def log_softmax(input: object, dim: Optional[int] = None, _stacklevel: int = 3, dtype: object = None) -> np.ndarray:
-    return models.log_softmax(input, _softmax_dim(input, dim))
+    return reference_losses.log_softmax(input, _softmax_dim(input, dim))
 
 
 def softmin(input: object, dim: Optional[int] = None, _stacklevel: int = 3, dtype: object = None) -> np.ndarray:
-    return models.softmax(-models.floating(input), _softmax_dim(input, dim))
+    return reference_losses.softmax(-reference_losses.floating(input), _softmax_dim(input, dim))
 
 
 def logsigmoid(input: object) -> np.ndarray:
-    return models.log_sigmoid(input)
+    return reference_losses.log_sigmoid(input)
 
 
 def cross_entropy(
@@ -55,7 +55,7 @@ def cross_entropy(
     reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> np.ndarray:
-    return models.torch_cross_entropy(
+    return reference_losses.torch_cross_entropy(
         input, target, weight, ignore_index, _reduction(size_average, reduce, reduction), label_smoothing
     )
 
@@ -69,7 +69,7 @@ def nll_loss(
     reduce: Optional[bool] = None,
     reduction: str = "mean",
 ) -> np.ndarray:
-    return models.torch_nll_loss(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
+    return reference_losses.torch_nll_loss(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
 
 
 def binary_cross_entropy(
@@ -80,7 +80,7 @@ def binary_cross_entropy(
     reduce: Optional[bool] = None,
     reduction: str = "mean",
 ) -> np.ndarray:
-    return models.torch_binary_cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction))
+    return reference_losses.torch_binary_cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction))
 
 
 def binary_cross_entropy_with_logits(
@@ -92,7 +92,7 @@ def binary_cross_entropy_with_logits(
     reduction: str = "mean",
     pos_weight: object = None,
 ) -> np.ndarray:
-    return models.torch_binary_cross_entropy_with_logits(
+    return reference_losses.torch_binary_cross_entropy_with_logits(
         input, target, weight, _reduction(size_average, reduce, reduction), pos_weight
     )
 

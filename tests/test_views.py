@@ -9,7 +9,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from xentlint import chunks, engine
+from xentlint import engine, views
 from xentlint.registry import default_codes
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\nSCALE = 2.0\n\n"
@@ -32,7 +32,7 @@ def filler(index: int) -> str:
 @pytest.fixture(autouse=True)
 def small_views(monkeypatch: pytest.MonkeyPatch) -> None:
     """Views of 8 KB, so that modules of a few dozen KB already need several (and parse fast)."""
-    monkeypatch.setattr(chunks, "VIEW_CHARS", 8 * 1024)
+    monkeypatch.setattr(views, "VIEW_CHARS", 8 * 1024)
 
 
 def big_module(misuse: str, where: int, count: int = 200) -> str:
@@ -48,24 +48,24 @@ def findings(source: str) -> list[tuple[int, int, str, str]]:
 
 def whole(monkeypatch: pytest.MonkeyPatch, source: str) -> list[tuple[int, int, str, str]]:
     with monkeypatch.context() as patch:
-        patch.setattr(chunks, "VIEW_CHARS", 10 ** 9)
+        patch.setattr(views, "VIEW_CHARS", 10 ** 9)
         return findings(source)
 
 
 def test_views_cover_every_row_once_beside_the_shared_context() -> None:
     source = big_module(MISUSES["module_with_forward"], 100)
-    views = chunks.views(source)
-    assert views is not None and len(views) >= 2
+    parts = views.split(source)
+    assert parts is not None and len(parts) >= 2
     lines = source.split("\n")
-    for view in views:
+    for view in parts:
         cst.parse_module(view.text)  # each view is a module of its own
         assert [lines[row] for row in view.rows] == view.text.split("\n")[:len(view.rows)]
     counts: dict[int, int] = {}
-    for view in views:
+    for view in parts:
         for row in view.rows:
             counts[row] = counts.get(row, 0) + 1
     assert set(counts) == set(range(len(lines)))
-    shared = {row for row, count in counts.items() if count == len(views)}
+    shared = {row for row, count in counts.items() if count == len(parts)}
     assert {lines[row] for row in shared} >= {"import torch", "SCALE = 2.0"}
     assert not any(lines[row].startswith("def helper_") for row in shared)
 
@@ -75,7 +75,7 @@ def test_views_cover_every_row_once_beside_the_shared_context() -> None:
 def test_findings_in_views_are_those_of_the_whole_file(monkeypatch: pytest.MonkeyPatch, misuse: str,
                                                        where: int) -> None:
     source = big_module(MISUSES[misuse], where)
-    assert len(source) > chunks.VIEW_CHARS
+    assert len(source) > views.VIEW_CHARS
     found = findings(source)
     assert found and found == whole(monkeypatch, source)
     row = source.split("\n").index(MISUSES[misuse].split("\n")[0]) + 1
@@ -88,30 +88,30 @@ def test_a_fix_in_a_view_edits_the_file_at_its_own_rows(monkeypatch: pytest.Monk
     assert result.error is None and result.fixed
     assert result.source == source.replace("torch.log(F.softmax(z, dim=1))", "F.log_softmax(z, dim=1)")
     with monkeypatch.context() as patch:
-        patch.setattr(chunks, "VIEW_CHARS", 10 ** 9)
+        patch.setattr(views, "VIEW_CHARS", 10 ** 9)
         assert engine.fix_source(source, "big.py", default_codes(), unsafe=False).source == result.source
 
 
 def test_a_large_class_is_split_between_its_members_with_its_header() -> None:
     methods = "".join(f"    def test_{i}(self):\n        self.assertEqual(helper({i}), {i})\n\n" for i in range(400))
     source = f"import torch\n\n\n@decorated\nclass Tests(Base):\n    '''Doc.'''\n\n{methods}"
-    views = chunks.views(source)
-    assert views is not None and len(views) >= 2
-    for view in views:
+    parts = views.split(source)
+    assert parts is not None and len(parts) >= 2
+    for view in parts:
         cst.parse_module(view.text)
         assert "@decorated\nclass Tests(Base):\n" in view.text
 
 
 @pytest.mark.parametrize("source", ["x = [\n" + "    1,\n" * 3000 + "]\n", "def f(:\n" + "    pass\n" * 3000])
 def test_what_cannot_be_split_is_left_whole(source: str) -> None:
-    assert chunks.views(source) is None
+    assert views.split(source) is None
 
 
 @pytest.mark.parametrize("broken", ["def broken(:\n    pass\n", "def broken():\n    return = 1\n"])
 def test_a_syntax_error_in_a_large_file_is_reported_at_its_row(broken: str) -> None:
     """One that stops tokenize (the file is parsed whole), and one only the parse of its view finds."""
     source = big_module(broken, 120)
-    assert (chunks.views(source) is None) == ("(:" in broken)
+    assert (views.split(source) is None) == ("(:" in broken)
     [error] = engine.lint_source(source, "big.py", default_codes()).diagnostics
     assert error.code == "XL001"
     assert error.location.row == source.split("\n").index(broken.split("\n")[1 if "return" in broken else 0]) + 1
@@ -152,6 +152,6 @@ def test_views_never_add_a_finding_on_any_fixture(monkeypatch: pytest.MonkeyPatc
     root = Path(__file__).resolve().parent.parent / "fixtures"
     for path in sorted(p for p in root.glob("XL*/*.py") if not p.name.endswith(".fixed.py")):
         source = path.read_text()
-        monkeypatch.setattr(chunks, "VIEW_CHARS", 300)
+        monkeypatch.setattr(views, "VIEW_CHARS", 300)
         in_views = set(findings(source))
         assert in_views <= set(whole(monkeypatch, source)), f"views add findings on {path}"

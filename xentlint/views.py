@@ -51,7 +51,7 @@ class _Unit:
     definition: bool
 
 
-def views(source: str) -> Optional[list[View]]:
+def split(source: str) -> Optional[list[View]]:
     """`source` as views of about `VIEW_CHARS` characters each, or None when it cannot be split
     (it does not tokenize, or it is one statement)."""
     budget = VIEW_CHARS
