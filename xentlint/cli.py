@@ -77,6 +77,7 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     from xentlint.config import ConfigError, Overrides, SettingsResolver
     from xentlint.diagnostics import INTERNAL_ERROR
     from xentlint.output import RenderOptions, render
+    from xentlint.progress import progress_bar, wanted
 
     overrides = Overrides(select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore),
                           unsafe_fixes=unsafe_fixes, output_format=output_format)
@@ -88,7 +89,10 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         return EXIT_ERROR
-    reports = api.run(tasks, jobs or api.default_jobs())
+    reads_stdin = any(task.stdin is not None for task in tasks)
+    with progress_bar(wanted(quiet=quiet, output_format="diff" if diff else base.output_format,
+                             reads_stdin=reads_stdin)) as progress:
+        reports = api.run(tasks, jobs or api.default_jobs(), progress)
     diagnostics = [d for report in reports for d in report.diagnostics] + missing
     fixed = [d for report in reports for d in report.fixed]
     stdin_fix = fix and tasks and tasks[0].stdin is not None
