@@ -157,7 +157,9 @@ def _display(path: Path, real: str, here: str) -> str:
 
 @main.command()
 @click.argument("code")
-def rule(code: str) -> None:
+@click.option("--plot", "plot_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the figure of the rule's runtime contract to this file (.svg, .png or .pdf; needs matplotlib).")
+def rule(code: str, plot_file: Optional[Path]) -> None:
     """Print the documentation of rule CODE, with its live numeric evidence."""
     from xentlint.docs import render_rule
     from xentlint.registry import rule_by_code
@@ -167,12 +169,35 @@ def rule(code: str) -> None:
     except KeyError:
         click.echo(f"error: unknown rule code '{code}'", err=True)
         sys.exit(EXIT_ERROR)
+    if plot_file is not None:
+        sys.exit(_plot(found, plot_file))
     click.echo(render_rule(found), nl=False)
     if found.contract is not None:
         from xentlint.runtime.checker import run_contract
 
         result = run_contract(found.contract)
         click.echo(f"\n## Live evidence\n{'Held' if result.held else 'FAILED'}: {result.summary}")
+
+
+def _plot(found, path: Path) -> int:
+    """The figure of the rule's contract, as on its page, written to `path`."""
+    from xentlint.figures.data import CannotVerify, figure_data
+    from xentlint.figures.files import title
+    from xentlint.figures.plot import MatplotlibMissing, render
+
+    if found.contract is None:
+        click.echo(f"error: {found.code} has no runtime contract, so no figure", err=True)
+        return EXIT_ERROR
+    try:
+        render(figure_data(found.code, found.contract), title(found), path)
+    except (MatplotlibMissing, CannotVerify) as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_ERROR
+    except (OSError, ValueError) as error:  # an unwritable path, a format matplotlib does not know
+        click.echo(f"error: cannot write {path}: {error}", err=True)
+        return EXIT_ERROR
+    click.echo(f"wrote {path}", err=True)
+    return EXIT_OK
 
 
 @main.command()
@@ -184,7 +209,7 @@ def rules(markdown_dir: Optional[Path]) -> None:
     from xentlint.registry import all_rules
 
     if markdown_dir is not None:
-        for name in write_pages(markdown_dir, all_rules()):
+        for name in write_pages(markdown_dir, all_rules(), figures=False):
             click.echo(f"wrote {markdown_dir / name}")
         return
     rows = [(r.code, r.name + ("" if r.default_enabled else " (off by default)"), r.fix_availability.value,
