@@ -238,7 +238,8 @@ def server() -> None:
     except ModuleNotFoundError as error:
         if error.name not in ("pygls", "lsprotocol"):
             raise
-        click.echo("error: the language server needs pygls: pip install 'xentlint[lsp]'", err=True)
+        click.echo("error: the language server needs pygls, from the `lsp` extra: pip install -e '.[lsp]' in a "
+                   "checkout of xentlint, or pip install 'xentlint[lsp] @ git+<repository URL>'", err=True)
         sys.exit(EXIT_ERROR)
     serve()
 
