@@ -4,11 +4,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 import click
 
 from xentlint import __version__
+
+if TYPE_CHECKING:
+    from xentlint.rule import Rule
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "junit")
@@ -179,7 +182,7 @@ def rule(code: str, plot_file: Optional[Path]) -> None:
         click.echo(f"\n## Live evidence\n{'Held' if result.held else 'FAILED'}: {result.summary}")
 
 
-def _plot(found, path: Path) -> int:
+def _plot(found: type[Rule], path: Path) -> int:
     """The figure of the rule's contract, as on its page, written to `path`."""
     from xentlint.figures.data import CannotVerify, figure_data
     from xentlint.figures.files import title
