@@ -76,7 +76,13 @@ def test_a_long_run_on_a_terminal_shows_the_bar_on_stderr_and_the_same_stdout(tm
 ])
 def test_no_bar_in_ci_quiet_machine_formats_or_diffs(tmp_path: Path, args: list[str], ci: Optional[str]) -> None:
     stdout, stderr, _ = _run_on_terminal(args, _project(tmp_path, MIN_FILES + 5), ci)
-    assert b"checking" not in stderr and b"m000.py" in stdout
+    assert stderr == b"" and b"m000.py" in stdout
+
+
+def test_fix_shows_its_bar_as_fixing(tmp_path: Path) -> None:
+    stdout, stderr, code = _run_on_terminal(["fix", "."], _project(tmp_path, MIN_FILES + 5))
+    assert code == 0 and b"fixing" in stderr and b"checking" not in stderr
+    assert b"Found" in stdout and (tmp_path / "m000.py").read_text().endswith("F.log_softmax(z, dim=1)\n")
 
 
 def test_no_bar_for_a_short_run_or_a_run_answered_by_the_cache(tmp_path: Path) -> None:

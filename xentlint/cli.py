@@ -94,7 +94,7 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
         return EXIT_ERROR
     reads_stdin = any(task.stdin is not None for task in tasks)
     with progress_bar(wanted(quiet=quiet, output_format="diff" if diff else base.output_format,
-                             reads_stdin=reads_stdin)) as progress:
+                             reads_stdin=reads_stdin), "fixing" if fix else "checking") as progress:
         reports = api.run(tasks, jobs or api.default_jobs(), progress)
     diagnostics = [d for report in reports for d in report.diagnostics] + missing
     fixed = [d for report in reports for d in report.fixed]

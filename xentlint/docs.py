@@ -73,8 +73,10 @@ def _figure_lines(rule: type[Rule]) -> list[str]:
     return [f"![{rule.code}: output and gradient norm of the contract's expressions as the logits grow]"
             f"({figure_path(rule.code)})", "",
             f"The figure shows each expression of this contract, evaluated by the NumPy models, for one example "
-            f"whose logits grow with a scale s ({describe_inputs(rule.contract)}): its output on the left, the "
-            f"norm of its gradient on the right. {reading(rule.contract)} "
+            f"whose logits grow with a scale s ({describe_inputs(rule.contract)}): on the left its output in "
+            f"float32 (the example's loss, or the true class's entry of a distribution), on the right the norm "
+            f"of its gradient (finite differences in float64, as `xentlint verify` takes it). "
+            f"{reading(rule.contract)} "
             f"`xentlint rule {rule.code} --plot FILE` draws it."]
 
 

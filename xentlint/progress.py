@@ -35,7 +35,8 @@ def wanted(*, quiet: bool, output_format: str, reads_stdin: bool) -> bool:
 class _Bar:
     """The `api.Progress` callback: opens the bar once it knows the run is long, then advances it."""
 
-    def __init__(self) -> None:
+    def __init__(self, label: str) -> None:
+        self._label = label
         self._start = time.monotonic()
         self._bar: Optional[ProgressBar[str]] = None
 
@@ -43,7 +44,7 @@ class _Bar:
         if self._bar is None:
             if total < MIN_FILES:
                 return
-            self._bar = click.progressbar(length=total, label="checking", file=sys.stderr, show_pos=True,
+            self._bar = click.progressbar(length=total, label=self._label, file=sys.stderr, show_pos=True,
                                           show_eta=False, item_show_func=lambda elapsed: elapsed)
         self._bar.update(done - self._bar.pos, f"{time.monotonic() - self._start:.0f} s")
 
@@ -53,12 +54,12 @@ class _Bar:
 
 
 @contextmanager
-def progress_bar(enabled: bool) -> Iterator[Optional[Progress]]:
+def progress_bar(enabled: bool, label: str) -> Iterator[Optional[Progress]]:
     """The callback to pass to `api.run` (None when no bar is wanted); the bar ends with the block."""
     if not enabled:
         yield None
         return
-    bar = _Bar()
+    bar = _Bar(label)
     try:
         yield bar
     finally:

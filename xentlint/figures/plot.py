@@ -87,8 +87,8 @@ def render(data: Mapping[str, Any], title: str, path: Path) -> None:
     with matplotlib.rc_context(settings):
         figure = Figure(figsize=(8.0, 4.0))
         value_axes, gradient_axes = figure.subplots(1, 2)
-        _panel(value_axes, scale, data, "value", "output (float32)", linthresh=1.0)
-        _panel(gradient_axes, scale, data, "gradient_norm", "gradient norm w.r.t. the prediction", linthresh=0.01)
+        _panel(value_axes, scale, data, "value", "output: loss or true class's entry (float32)", linthresh=1.0)
+        _panel(gradient_axes, scale, data, "gradient_norm", "gradient norm w.r.t. the prediction (float64)", linthresh=0.01)
         for role, series in _series(data):
             for error in series["errors"][:1]:
                 note = textwrap.fill(f"{role} raises {error}", 60)
