@@ -115,3 +115,20 @@ def test_rule_plot_errors_are_plain(tmp_path: Path, code: str, message: str) -> 
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert message in result.stderr and not (tmp_path / "figure.svg").exists()
+
+
+def test_an_input_kind_the_figure_does_not_place_is_drawn_by_the_checker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A rule added later may use a kind of input this module has no ray value for: its figure is still drawn.
+    from xentlint.figures import data
+    from xentlint.runtime.inputs import generate_cases
+
+    contract = rule_by_code("XL204").contract  # nll_loss(softmax(z)) against cross_entropy, sparse labels
+    monkeypatch.delitem(data._LABELS, contract.inputs["y"])
+    assert "`y`: sparse labels drawn by the checker, held fixed" in data.describe_inputs(contract)
+    drawn = next(case.values["y"] for case in generate_cases(contract.inputs, seed=0)
+                 if case.batch == 1 and case.width == 3 and case.regime == "random" and case.dtype is np.float32)
+    figure = figure_data("XL204", contract)
+    assert np.isfinite(as_floats(figure["series"]["fixed"]["value"])).all()
+    # The reference, cross-entropy of the drawn class: grows with s unless that class has the largest logit (1).
+    growing = as_floats(figure["series"]["reference"]["value"])
+    assert (growing[-1] > 100) == (int(drawn[0]) != 1)

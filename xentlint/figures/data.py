@@ -25,7 +25,7 @@ import numpy as np
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.runtime.evaluation import CannotVerify, Expression
 from xentlint.runtime.gradients import numerical_gradient
-from xentlint.runtime.inputs import Case
+from xentlint.runtime.inputs import CATEGORICAL, Case, generate_cases
 
 SCALES = tuple(float(scale) for scale in np.logspace(-1, 3, 33))
 ROLES = ("original", "fixed", "reference")
@@ -70,13 +70,29 @@ def _kind(name: str, kind: Input, contract: Contract) -> Input:
     return Input.LOGITS if name == contract.wrt else Input.ONE_HOT_LABELS
 
 
+def _width(contract: Contract) -> int:
+    """Three classes when a categorical input is present, else one output."""
+    kinds = {_kind(name, kind, contract) for name, kind in contract.inputs.items()}
+    return len(CLASS_DIRECTION) if kinds & CATEGORICAL else 1
+
+
+def _drawn(contract: Contract, name: str, dtype: type) -> np.ndarray:
+    """An input of a kind this module does not place on the ray: the checker's own draw of it
+    (seed 0, one example, "random" regime), held fixed along the ray."""
+    width = _width(contract)
+    for case in generate_cases(contract.inputs, seed=0):
+        if case.batch == 1 and case.width == width and case.regime == "random" and case.dtype is dtype:
+            return np.asarray(case.values[name])
+    raise CannotVerify(f"the checker draws no one-example case of width {width} for {name!r}")
+
+
 def describe_inputs(contract: Contract) -> str:
     """The caption's account of the inputs, e.g. "`z`: logits s * [-1, 1, 0.5]...; `y`: class 0"."""
     parts = []
     for name, kind in contract.inputs.items():
         kind = _kind(name, kind, contract)
-        described = (_PREDICTIONS.get(kind) or _LABELS[kind])[1]
-        parts.append(f"`{name}`: {described}")
+        known = _PREDICTIONS.get(kind) or _LABELS.get(kind)
+        parts.append(f"`{name}`: {known[1] if known else f'{kind.value} drawn by the checker, held fixed'}")
     return "; ".join(parts)
 
 
@@ -92,17 +108,18 @@ def _inputs_at(contract: Contract, scale: float, dtype: type) -> dict[str, np.nd
         kind = _kind(name, kind, contract)
         if kind in _PREDICTIONS:
             values[name] = (_PREDICTIONS[kind][0] * scale).astype(dtype)
-        else:
+        elif kind in _LABELS:
             labels = _LABELS[kind][0]
             values[name] = labels if kind is Input.SPARSE_LABELS else labels.astype(dtype)
+        else:
+            values[name] = _drawn(contract, name, dtype)
     return values
 
 
 def _case(contract: Contract, scale: float, dtype: type) -> Case:
     values = _inputs_at(contract, scale, dtype)
     kinds = {name: _kind(name, kind, contract) for name, kind in contract.inputs.items()}
-    width = max(np.shape(value)[-1] for value in values.values() if np.ndim(value) == 2)
-    return Case(values, kinds, dtype, batch=1, width=width, regime="figure", seed=0)
+    return Case(values, kinds, dtype, batch=1, width=_width(contract), regime="figure", seed=0)
 
 
 def _first_entry(expression: Expression, case: Case) -> tuple[float, Optional[str]]:
