@@ -5,7 +5,7 @@ import difflib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from xentlint.cache import Cache, Stamp
 from xentlint.diagnostics import (
@@ -36,6 +36,10 @@ NOTEBOOK_SUFFIX = ".ipynb"
 
 # Below this many files a process pool costs more than it saves (the pre-commit case).
 _POOL_THRESHOLD = 16
+
+# Called by `run` with (files done, files to do): once with 0 before the first file is processed
+# (the cache has answered what it could), then after each file.
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -176,25 +180,34 @@ def _fixed(task: FileTask, text: str) -> tuple[FixResult, list[FixCheck]]:
     return result, [unverified(d, "fixes in notebooks are not checked") for d in result.fixed]
 
 
-def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
+def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = None) -> list[FileReport]:
     """Process files, in a pool when it pays; results come back in the order of `tasks`.
 
     Cache hits are answered here, without starting a pool; the rest go largest first, so that
     one big file does not finish alone at the end of a run. New results are cached at the end.
+    `progress` hears how many of the files not answered by the cache are done.
     """
     caches: dict[Path, Cache] = {}
     looked_up = [_from_cache(task, caches) for task in tasks]
     reports: list[Optional[FileReport]] = [report for report, _ in looked_up]
     pending = sorted((index for index, report in enumerate(reports) if report is None),
                      key=lambda index: _size(tasks[index]), reverse=True)
+    report_progress = progress or (lambda done, total: None)
+    report_progress(0, len(pending))
     if jobs <= 1 or len(pending) < _POOL_THRESHOLD:
-        done = [process(tasks[index]) for index in pending]
+        done = []
+        for index in pending:
+            done.append(process(tasks[index]))
+            report_progress(len(done), len(pending))
     else:
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             # One file per hand-out: two large files must not queue behind each other on one worker.
-            done = list(pool.map(process, [tasks[index] for index in pending]))
+            futures = [pool.submit(process, tasks[index]) for index in pending]
+            for finished, _ in enumerate(as_completed(futures), start=1):
+                report_progress(finished, len(pending))
+            done = [future.result() for future in futures]
     for index, report in zip(pending, done):
         reports[index] = report
         task = tasks[index]
@@ -218,5 +231,5 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-__all__ = ["FileTask", "FileReport", "check_source", "fix_source", "process", "run", "default_jobs",
+__all__ = ["FileTask", "FileReport", "Progress", "check_source", "fix_source", "process", "run", "default_jobs",
            "MAX_FILE_BYTES"]
