@@ -237,3 +237,56 @@ def test_a_magic_in_a_block_keeps_the_block_valid() -> None:
     masked = mask(source)
     compile(masked.text, "<cell>", "exec")
     assert len(masked.originals) == 2 and unmask(masked.text, masked.originals) == source
+
+
+def test_a_cell_indented_as_a_whole_is_valid_and_checked_and_fixed_in_place(tmp_path: Path) -> None:
+    indented = f"  z = torch.randn(4, 3)\n  {MISUSE}\n"  # IPython dedents the cell before running it
+    path = write(tmp_path / "nb.ipynb", IMPORTS, indented)
+    [finding] = check(path)
+    assert (finding.code, finding.cell, finding.location) == ("XL301", 2, Location(2, 8))
+    fix(path)
+    assert sources(path) == [IMPORTS, f"  z = torch.randn(4, 3)\n  {FIXED}\n"]
+
+
+@pytest.mark.parametrize("line", ["ls ./data", "cat data/labels.txt | head", "mkdir -p checkpoints", "ll"])
+def test_automagics_and_shell_aliases_are_not_syntax_errors(tmp_path: Path, line: str) -> None:
+    path = write(tmp_path / "nb.ipynb", IMPORTS, f"{line}\nz = torch.randn(4, 3)\n{MISUSE}")
+    assert [(d.code, d.cell) for d in check(path)] == [("XL301", 2)]
+
+
+def test_a_syntax_error_in_one_cell_does_not_hide_the_findings_of_the_others(tmp_path: Path) -> None:
+    path = write(tmp_path / "nb.ipynb", IMPORTS, "for epoch in range(3):\nprint(epoch)", f"z = torch.randn(4, 3)\n{MISUSE}")
+    error, finding = check(path)
+    assert (error.code, error.cell, error.location) == ("XL001", 2, Location(2, 1))
+    assert "expected an indented block" in error.message
+    assert (finding.code, finding.cell, finding.location.row) == ("XL301", 3, 2)
+    report = fix(path)
+    assert sources(path)[1:] == ["for epoch in range(3):\nprint(epoch)", f"z = torch.randn(4, 3)\n{FIXED}"]
+    assert [(d.code, d.cell) for d in report.diagnostics] == [("XL001", 2)]
+
+
+def test_a_python_2_print_is_reported_on_its_own_row(tmp_path: Path) -> None:
+    # The notebook mentions a loss, so it is parsed by LibCST (whose position was one row below).
+    path = write(tmp_path / "nb.ipynb", IMPORTS, 'for epoch in range(3):\n    print "Epoch:", epoch\n', MISUSE)
+    error, finding = check(path)
+    assert (error.code, error.cell, error.location) == ("XL001", 2, Location(2, 5))
+    assert (finding.code, finding.cell) == ("XL301", 3)
+
+
+def test_without_ipython_the_hand_written_masking_still_serves(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from xentlint import magics
+
+    monkeypatch.setattr(magics, "_transformer_manager", lambda: None)
+    masked = mask("  x = 1\n  %time y = 2\n")
+    assert masked.indented and masked.error is None and unmask(masked.text, masked.originals) == "  x = 1\n  %time y = 2\n"
+    assert mask("print 'x'\n").error is not None
+
+
+def test_ipython_rewrites_what_the_hand_written_masking_misses() -> None:
+    pytest.importorskip("IPython")
+    # IPython's autocall escapes (`/f x` runs `f(x)`, `,f a b` runs `f("a", "b")`) are not masked by hand.
+    cell = "x = 1\n/print x\n,my_function a b\n"
+    masked = mask(cell)
+    assert masked.error is None and masked.originals == ("/print x\n", ",my_function a b\n")
+    assert unmask(masked.text, masked.originals) == cell
