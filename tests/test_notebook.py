@@ -290,3 +290,34 @@ def test_ipython_rewrites_what_the_hand_written_masking_misses() -> None:
     masked = mask(cell)
     assert masked.error is None and masked.originals == ("/print x\n", ",my_function a b\n")
     assert unmask(masked.text, masked.originals) == cell
+
+
+def test_ci_formats_point_at_the_line_of_the_notebook_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "nb.ipynb", new_markdown_cell("# Train"), IMPORTS, f"z = torch.randn(4, 3)\n{MISUSE}")
+    line = path.read_text().split("\n").index(f'    "{MISUSE}"') + 1  # nbformat stores a line per element
+    github = xentlint("check", "--select", "XL301", "--output-format", "github", "nb.ipynb", cwd=tmp_path)
+    assert f"file=nb.ipynb,line={line},endLine={line}::cell 3:2:6: XL301 " in github.stdout.decode()
+    sarif = json.loads(xentlint("check", "--select", "XL301", "--output-format", "sarif", "nb.ipynb",
+                                cwd=tmp_path).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": line, "endLine": line}
+    assert result["message"]["text"].startswith("cell 3:2:6: ") and "fixes" not in result
+    junit = xentlint("check", "--select", "XL301", "--output-format", "junit", "nb.ipynb", cwd=tmp_path)
+    assert f'line="{line}"' in junit.stdout.decode()
+
+
+def test_file_lines_of_a_source_stored_as_one_string(tmp_path: Path) -> None:
+    from xentlint.notebook import file_lines
+
+    text = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": "a = 1\nb = 2", "metadata": {}, "outputs": [], "execution_count": None},
+        {"cell_type": "code", "source": ["c = 3\n", "d = 4"], "metadata": {}, "outputs": [], "execution_count": None},
+    ]}, indent=1)
+    lines = text.split("\n")
+
+    def line_of(fragment: str) -> int:
+        [line] = [number for number, line in enumerate(lines, start=1) if fragment in line]
+        return line
+
+    assert file_lines(text) == {1: (line_of('"source": "a = 1\\nb = 2"'),),
+                                2: (line_of('"c = 3\\n"'), line_of('"d = 4"'))}

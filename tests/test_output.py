@@ -226,8 +226,9 @@ def test_sarif_results_locate_findings_and_carry_fixes() -> None:
     (change,) = safe["fixes"][0]["artifactChanges"]
     assert change["replacements"] == [{"deletedRegion": location["region"], "insertedContent": {"text": "logits"}}]
     assert "fixes" not in syntax
-    assert notebook["message"]["text"].startswith("cell 4: ")
+    assert notebook["message"]["text"].startswith("cell 4:3:12: ")
     assert notebook["properties"] == {"cell": 4}
+    assert notebook["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "endLine": 1}
 
 
 def test_sarif_keeps_rule_descriptions_within_github_limits() -> None:
@@ -258,8 +259,9 @@ def test_sarif_without_rules_or_findings_validates(in_tmp: Path) -> None:
 
 def test_github_workflow_commands() -> None:
     assert render("github", [SAFE, NOTEBOOK], RenderOptions()) == (
-        "::error title=xentlint (XL101),file=nb/explore.ipynb,line=3,col=12,endLine=3,endColumn=30"
-        "::cell 4: XL101 `softmax` output passed to a loss expecting logits\n"
+        # The notebook is not there to map its cell rows to file lines: line 1, as Ruff does.
+        "::error title=xentlint (XL101),file=nb/explore.ipynb,line=1,endLine=1"
+        "::cell 4:3:12: XL101 `softmax` output passed to a loss expecting logits\n"
         "::error title=xentlint (XL101),file=src/train.py,line=3,col=20,endLine=3,endColumn=36"
         "::XL101 `softmax` output passed to a loss expecting logits\n"
     )

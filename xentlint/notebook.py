@@ -263,6 +263,33 @@ def _with_sources(text: str, notebook: Notebook, changed: dict[int, str]) -> str
     return rewritten
 
 
+def file_lines(text: str) -> dict[int, tuple[int, ...]]:
+    """For each code cell (by number), the line of the notebook file holding each row of its source:
+    a `source` stored as a list of lines has a row per element; one stored as a string is on one line.
+    What CI annotations and SARIF need, since they point at lines of the file itself."""
+    try:
+        notebook = parse(text)
+        spans = _source_spans(text, {cell.index for cell in notebook.cells})
+    except (NotebookError, KeyError, IndexError, ValueError):
+        return {}
+    lines: dict[int, tuple[int, ...]] = {}
+    for cell in notebook.cells:
+        start, _ = spans[cell.index]
+        if not cell.as_lines:
+            lines[cell.number] = (_line_of(text, start),)
+            continue
+        rows: list[int] = []
+        for _, element_start, element_end in _entries(text, start):
+            element = json.loads(text[element_start:element_end])
+            rows += [_line_of(text, element_start)] * max(len(magics.split_lines(element)), 1)
+        lines[cell.number] = tuple(rows) or (_line_of(text, start),)
+    return lines
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
 def _indent(text: str) -> Optional[str]:
     """The file's indentation unit (nbformat writes 1 space); None for JSON written on one line."""
     match = re.match(r"\s*\{[ \t]*\r?\n([ \t]*)", text)
