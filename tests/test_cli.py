@@ -266,10 +266,14 @@ def test_check_and_fix_count_findings_alike(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("source, reason", [
     (b"def f(:\n    pass\n", "-:1:7: XL001 cannot parse"),
+    (b"x = '\xe9t\xe9'\n", "-:1:1: XL002 cannot detect encoding"),
     (b"import torch\nx = torch.log(torch.softmax(z, dim=1)) # noqa: XL999\n",
      "-:2:33: XL900 Unused `noqa` directive (unused: XL999)\nFound 2 errors (1 fixed, 1 remaining)."),
 ])
 def test_fix_stdin_says_on_stderr_why_it_is_not_clean(project: Path, source: bytes, reason: str) -> None:
     result = xentlint("fix", "-", "--extend-select", "XL900", cwd=project, stdin=source)
+    assert result.returncode == 1
     assert reason in result.stderr.decode()
+    if b"torch" not in source:
+        assert result.stdout == source  # stdout stays the source
     assert b"Traceback" not in result.stderr

@@ -101,7 +101,11 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     stdin_fix = fix and not diff and tasks and tasks[0].stdin is not None
     if stdin_fix:
         report = reports[0]
-        click.echo(report.fixed_source if report.fixed_source is not None else report.original, nl=False)
+        if report.fixed_source is None and report.original is None:  # undecodable: the bytes as they came
+            sys.stdout.buffer.write(tasks[0].stdin or b"")
+            sys.stdout.flush()
+        else:
+            click.echo(report.fixed_source if report.fixed_source is not None else report.original, nl=False)
         if report.diagnostics:  # stdout is the source, whatever happened: say on stderr why it is not clean
             click.echo(render("text", report.diagnostics, replace(options, statistics=False)), err=True, nl=False)
     elif diff:
