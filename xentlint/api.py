@@ -148,20 +148,24 @@ def _fix(task: FileTask, source: SourceFile) -> FileReport:
     result, checks = _fixed(task, source.text)
     report = FileReport(task.display, list(result.remaining), list(result.fixed), original=source.text,
                         checks=checks)
-    # Counted as `check` counts them: one fix may resolve several findings (XL303's fix removes the
-    # XL301 inside it), so the number of fixes applied is not the number of findings fixed.
-    report.found = len(result.remaining) if result.source == source.text else len(_check(task, source.text))
     if result.error is not None:
+        report.found = len(result.remaining)
         report.diagnostics.append(file_diagnostic(INTERNAL_ERROR, task.display, result.error))
         return report
-    if result.source != source.text:
-        report.fixed_source = result.source
-        if task.write and task.path is not None:
-            try:
-                write_atomic(task.path, source.encode(result.source))
-            except OSError as error:
-                report.diagnostics.append(file_diagnostic(IO_ERROR, task.display, f"cannot write: {error}"))
-                report.fixed = []
+    if result.source == source.text:
+        report.found = len(result.remaining)
+        return report
+    # Counted as `check` counts them: one fix may resolve several findings (XL303's fix removes the
+    # XL301 inside it), so the number of fixes applied is not the number of findings fixed.
+    before = _check(task, source.text)
+    report.found = len(before)
+    report.fixed_source = result.source
+    if task.write and task.path is not None:
+        try:
+            write_atomic(task.path, source.encode(result.source))
+        except OSError as error:  # nothing was fixed: what `check` found remains
+            report.diagnostics = [*before, file_diagnostic(IO_ERROR, task.display, f"cannot write: {error}")]
+            report.fixed = []
     return report
 
 

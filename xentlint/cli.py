@@ -95,7 +95,9 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     reports = api.run(tasks, jobs or api.default_jobs())
     diagnostics = [d for report in reports for d in report.diagnostics] + missing
     fixed = [d for report in reports for d in report.fixed]
-    found = None if not fix else sum(r.found if r.found is not None else len(r.diagnostics) for r in reports) + len(missing)
+    found = None
+    if fix:  # as `check` counts: a file that could not be read counts its own finding
+        found = sum(len(r.diagnostics) if r.found is None else r.found for r in reports) + len(missing)
     options = RenderOptions(statistics=statistics, show_fixes=show_fixes, fixed=fixed, found=found, quiet=quiet,
                             unsafe_fixes_enabled=base.unsafe_fixes)
     stdin_fix = fix and not diff and tasks and tasks[0].stdin is not None
