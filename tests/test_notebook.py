@@ -290,6 +290,9 @@ def test_ipython_rewrites_what_the_hand_written_masking_misses() -> None:
     masked = mask(cell)
     assert masked.error is None and masked.originals == ("/print x\n", ",my_function a b\n")
     assert unmask(masked.text, masked.originals) == cell
+    indented = "\n\n  x = 1\n  /print x\n"  # IPython drops the blank lines, then dedents
+    masked = mask(indented)
+    assert masked.indented and masked.originals == ("  /print x\n",)
 
 
 def test_ci_formats_point_at_the_line_of_the_notebook_file(tmp_path: Path) -> None:

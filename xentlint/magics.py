@@ -142,11 +142,12 @@ def _mask_rewritten(cell: str, transformed: str) -> MaskedCell:
     indent = _leading_indent(cell)
     kept = [line.rstrip("\r\n") for line in lines]
     dedented = [line[len(indent):] if line.startswith(indent) else line for line in kept]
-    matcher = difflib.SequenceMatcher(None, dedented, transformed.split("\n"), autojunk=False)
+    start = next((index for index, line in enumerate(kept) if line.strip()), len(kept))  # IPython drops these
+    matcher = difflib.SequenceMatcher(None, dedented[start:], transformed.splitlines(), autojunk=False)
     rewritten: set[int] = set()
     for tag, first, last, _, _ in matcher.get_opcodes():
         if tag in ("replace", "delete"):
-            rewritten.update(range(first, last))
+            rewritten.update(range(start + first, start + last))
     masked, originals = [], []
     block_indent = ""
     for index, line in enumerate(lines):
