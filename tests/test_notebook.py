@@ -255,7 +255,8 @@ def test_automagics_and_shell_aliases_are_not_syntax_errors(tmp_path: Path, line
 
 
 def test_a_syntax_error_in_one_cell_does_not_hide_the_findings_of_the_others(tmp_path: Path) -> None:
-    path = write(tmp_path / "nb.ipynb", IMPORTS, "for epoch in range(3):\nprint(epoch)", f"z = torch.randn(4, 3)\n{MISUSE}")
+    path = write(tmp_path / "nb.ipynb", IMPORTS, "for epoch in range(3):\nprint(epoch)",
+                 f"z = torch.randn(4, 3)\n{MISUSE}")
     error, finding = check(path)
     assert (error.code, error.cell, error.location) == ("XL001", 2, Location(2, 1))
     assert "expected an indented block" in error.message
@@ -279,7 +280,8 @@ def test_without_ipython_the_hand_written_masking_still_serves(tmp_path: Path,
 
     monkeypatch.setattr(magics, "_transformer_manager", lambda: None)
     masked = mask("  x = 1\n  %time y = 2\n")
-    assert masked.indented and masked.error is None and unmask(masked.text, masked.originals) == "  x = 1\n  %time y = 2\n"
+    assert masked.indented and masked.error is None
+    assert unmask(masked.text, masked.originals) == "  x = 1\n  %time y = 2\n"
     assert mask("print 'x'\n").error is not None
 
 
