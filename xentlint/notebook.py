@@ -6,8 +6,9 @@ cell and compiled in a later one is followed as in one file; IPython syntax is m
 parses with its own rows and columns. A cell with a syntax error is reported on that cell and
 analysed as empty, so the other cells are still checked. Findings name the cell by its number
 among all cells, 1-based, as Ruff does, and count rows within the cell. A fix is applied only
-when it stays inside one cell and off the masked lines. `fix` rewrites only the `source` of the cells it changed and leaves every
-other byte of the file (outputs, metadata, key order, indentation, final newline) as it was.
+when it stays inside one cell and off the masked lines. `fix` rewrites only the `source` of the
+cells it changed and leaves every other byte of the file (outputs, metadata, key order,
+indentation, final newline) as it was.
 """
 from __future__ import annotations
 
