@@ -68,6 +68,7 @@ class FileReport:
     original: Optional[str] = None
     fixed_source: Optional[str] = None  # set when fixing changed the source
     checks: list[FixCheck] = field(default_factory=list)  # fix --verify: per applied or refused fix
+    found: Optional[int] = None  # fix: how many findings `check` reports on the file before fixing
     cache_key: Optional[str] = None  # set by a check that may be cached
 
     def diff(self) -> str:
@@ -111,14 +112,18 @@ def _process(task: FileTask) -> FileReport:
         return FileReport(task.display, [file_diagnostic(kind, task.display, str(error))])
     if task.fix:
         return _fix(task, source)
-    if task.is_notebook:
-        from xentlint.notebook import check_notebook as check
-    else:
-        check = check_source
-    report = FileReport(task.display, check(source.text, task.display, task.codes))
+    report = FileReport(task.display, _check(task, source.text))
     if task.cache_dir is not None:  # the key of the text checked, which `run` stores the findings under
         report.cache_key = Cache.key(source.text, task.settings_key)
     return report
+
+
+def _check(task: FileTask, text: str) -> list[Diagnostic]:
+    if task.is_notebook:
+        from xentlint.notebook import check_notebook
+
+        return check_notebook(text, task.display, task.codes)
+    return check_source(text, task.display, task.codes)
 
 
 def _from_cache(task: FileTask, caches: dict[Path, Cache]) -> tuple[Optional[FileReport], Optional[Stamp]]:
@@ -148,16 +153,23 @@ def _fix(task: FileTask, source: SourceFile) -> FileReport:
     report = FileReport(task.display, list(result.remaining), list(result.fixed), original=source.text,
                         checks=checks)
     if result.error is not None:
+        report.found = len(result.remaining)
         report.diagnostics.append(file_diagnostic(INTERNAL_ERROR, task.display, result.error))
         return report
-    if result.source != source.text:
-        report.fixed_source = result.source
-        if task.write and task.path is not None:
-            try:
-                write_atomic(task.path, source.encode(result.source))
-            except OSError as error:
-                report.diagnostics.append(file_diagnostic(IO_ERROR, task.display, f"cannot write: {error}"))
-                report.fixed = []
+    if result.source == source.text:
+        report.found = len(result.remaining)
+        return report
+    # Counted as `check` counts them: one fix may resolve several findings (XL303's fix removes the
+    # XL301 inside it), so the number of fixes applied is not the number of findings fixed.
+    before = _check(task, source.text)
+    report.found = len(before)
+    report.fixed_source = result.source
+    if task.write and task.path is not None:
+        try:
+            write_atomic(task.path, source.encode(result.source))
+        except OSError as error:  # nothing was fixed: what `check` found remains
+            report.diagnostics = [*before, file_diagnostic(IO_ERROR, task.display, f"cannot write: {error}")]
+            report.fixed = []
     return report
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "junit")
+STATISTICS_FORMATS = ("text", "json")
 
 
 def _split(values: Sequence[str]) -> Optional[tuple[str, ...]]:
@@ -87,6 +89,8 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     try:
         resolver = SettingsResolver(overrides, config_file)
         base = resolver.for_path(Path.cwd())
+        if statistics:
+            _check_statistics(base.output_format, diff)
         tasks, missing = _tasks(paths or (".",), resolver, fix=fix, write=fix and not diff, verify=verify,
                                 no_cache=no_cache, stdin_filename=stdin_filename, force_exclude=force_exclude)
     except ConfigError as error:
@@ -98,15 +102,24 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
         reports = api.run(tasks, jobs or api.default_jobs(), progress)
     diagnostics = [d for report in reports for d in report.diagnostics] + missing
     fixed = [d for report in reports for d in report.fixed]
-    stdin_fix = fix and tasks and tasks[0].stdin is not None
+    found = None
+    if fix:  # as `check` counts: a file that could not be read counts its own finding
+        found = sum(len(r.diagnostics) if r.found is None else r.found for r in reports) + len(missing)
+    options = RenderOptions(statistics=statistics, show_fixes=show_fixes, fixed=fixed, found=found, quiet=quiet,
+                            unsafe_fixes_enabled=base.unsafe_fixes)
+    stdin_fix = fix and not diff and tasks and tasks[0].stdin is not None
     if stdin_fix:
         report = reports[0]
-        click.echo(report.fixed_source if report.fixed_source is not None else report.original, nl=False)
+        if report.fixed_source is None and report.original is None:  # undecodable: the bytes as they came
+            sys.stdout.buffer.write(tasks[0].stdin or b"")
+            sys.stdout.flush()
+        else:
+            click.echo(report.fixed_source if report.fixed_source is not None else report.original, nl=False)
+        if report.diagnostics:  # stdout is the source, whatever happened: say on stderr why it is not clean
+            click.echo(render("text", report.diagnostics, replace(options, statistics=False)), err=True, nl=False)
     elif diff:
         click.echo("".join(report.diff() for report in reports), nl=False)
     if not stdin_fix and not (diff and base.output_format == "text"):
-        options = RenderOptions(statistics=statistics, show_fixes=show_fixes, fixed=fixed, quiet=quiet,
-                                unsafe_fixes_enabled=base.unsafe_fixes)
         click.echo(render(base.output_format, diagnostics, options), nl=False)
     for check in (check for report in reports for check in report.checks):
         click.echo(check.line(), err=True)  # stderr: stdout keeps the fixed stdin or the chosen format
@@ -115,6 +128,15 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     if diff and any(report.fixed_source is not None for report in reports):
         return EXIT_OK if exit_zero else EXIT_FINDINGS
     return EXIT_OK if exit_zero or not diagnostics else EXIT_FINDINGS
+
+
+def _check_statistics(output_format: str, diff: bool) -> None:
+    """`--statistics` replaces the findings of the text and json formats; anything else is a usage error."""
+    if diff:
+        raise click.UsageError("--statistics cannot be combined with --diff (the diff is the output)")
+    if output_format not in STATISTICS_FORMATS:
+        raise click.UsageError(f"--statistics works with --output-format {' or '.join(STATISTICS_FORMATS)}, "
+                               f"not {output_format}")
 
 
 def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, verify: bool, no_cache: bool,

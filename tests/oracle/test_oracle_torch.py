@@ -144,7 +144,7 @@ def test_both_raise(expression: str, kind: str, torch_modules: dict[str, object]
     assert raises(lambda: standin_value(expression, inputs))
 
 
-@pytest.mark.parametrize("size_average, reduce", itertools.product((None, True, False), repeat=2))
+@pytest.mark.parametrize("size_average, reduce", list(itertools.product((None, True, False), repeat=2)))
 def test_legacy_reduction_mapping(size_average: object, reduce: object, torch_modules: dict[str, object]) -> None:
     from torch.nn import _reduction
 

@@ -128,6 +128,40 @@ def _replacement(old: cst.CSTNode, new: Optional[cst.CSTNode]) -> tuple[Replacem
     return (Replacement(old, new),) if new is not None else ()
 
 
+# Keras's binary cross-entropy in each form a categorical one is written in (a compile string,
+# a class, a function), with the arguments they share.
+_KERAS_BINARY_STRING = "binary_crossentropy"
+_KERAS_BINARY = {Form.CLASS: "BinaryCrossentropy", Form.FUNCTION: "binary_crossentropy"}
+_SHARED_ARGUMENTS = {Form.CLASS: frozenset({"from_logits", "reduction", "name"}),
+                     Form.FUNCTION: frozenset({"y_true", "y_pred", "from_logits"})}
+
+
+def _to_binary_loss(ctx: FileContext, site: LossSite) -> tuple[Replacement, ...]:
+    """The Keras categorical loss respelled as the binary one, its other arguments kept; none
+    for another framework's loss or an argument the binary loss does not take (`axis`, `ignore_class`)."""
+    if site.api.framework != "keras":
+        return ()
+    loss_arg = site.compile_loss_arg
+    if loss_arg is not None and isinstance(loss_arg.value, cst.SimpleString):
+        text = string_literal(loss_arg.value)
+        if text is None or text not in loss_arg.value.value:
+            return ()
+        return (Replacement(loss_arg.value, loss_arg.value.with_changes(
+            value=loss_arg.value.value.replace(text, _KERAS_BINARY_STRING))),)
+    node = loss_node(site)
+    binary = _KERAS_BINARY.get(site.api.form)
+    qualified = ctx.callee(node) if node is not None else None
+    if node is None or binary is None or qualified is None:
+        return ()
+    positional = sum(arg.keyword is None for arg in node.args)
+    keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+    limit = 0 if site.api.form is Form.CLASS else 2  # the function's y_true, y_pred
+    if positional > limit or not keywords <= _SHARED_ARGUMENTS[site.api.form] or any(arg.star for arg in node.args):
+        return ()
+    func = spell_first(ctx, (f"{qualified.rpartition('.')[0]}.{binary}",), node.func, qualified)
+    return _replacement(node, node.with_changes(func=func) if func is not None else None)
+
+
 # ---------------------------------------------------------------- XL201
 class SigmoidWithExclusiveClasses(Rule):
     code = "XL201"
@@ -170,7 +204,11 @@ class SigmoidWithExclusiveClasses(Rule):
         "- a loss that takes logits (`nn.CrossEntropyLoss`, `F.cross_entropy`, `tf.nn.*_with_logits`, "
         "optax): the sigmoid is removed, because the loss applies softmax itself (a softmax there "
         "would be applied twice); a Keras layer `activation=` becomes `\"softmax\"` and the loss's "
-        "`from_logits=True` becomes `False`.\n\n"
+        "`from_logits=True` becomes `False`;\n"
+        "- a one-unit sigmoid (a binary output, which a categorical loss over one class cannot train): "
+        "the loss becomes Keras's binary cross-entropy (`\"binary_crossentropy\"`, `BinaryCrossentropy()`, "
+        "`binary_crossentropy(y, p)`), never the activation a softmax (over one unit that is XL203); "
+        "other frameworks' losses, and arguments the binary loss lacks (`ignore_class`, `axis`), get no fix.\n\n"
         "The fix is offered where the sigmoid only feeds this loss (inline, or a variable read only "
         "there) or makes a model's output (`forward`/`call`, a layer `activation=`, the last module of "
         "an `nn.Sequential`); code that reads the model's output as independent probabilities (for "
@@ -197,6 +235,19 @@ class SigmoidWithExclusiveClasses(Rule):
             if self.applies(site):
                 yield self.finding(site.report, self._message(ctx, site), *self._fix(ctx, site),
                                    applicability=_UNSAFE)
+            elif self._one_unit(site):
+                message = (f"{describe_activated(ctx, site, 'sigmoid')} has one unit and reaches "
+                           f"{describe_loss(site)}, a cross-entropy over mutually exclusive classes, which over "
+                           f"one class cannot learn; a one-unit sigmoid output needs a binary cross-entropy")
+                yield self.finding(site.report, message, *_to_binary_loss(ctx, site), applicability=_UNSAFE)
+
+    @staticmethod
+    def _one_unit(site: LossSite) -> bool:
+        """A one-unit sigmoid is a binary output: the loss is wrong, not the activation (a softmax
+        over one unit would be XL203)."""
+        value = site.prediction
+        return (site.api.labels in _EXCLUSIVE and not site.api.sampled and _applied(value, Fn.SIGMOID)
+                and value.classes == 1)
 
     def _message(self, ctx: FileContext, site: LossSite) -> str:
         value = site.prediction
