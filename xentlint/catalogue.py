@@ -25,6 +25,7 @@ RULES: tuple[RuleEntry, ...] = (
     RuleEntry('XL202', 'softmax-with-binary-loss', True, ('losses',)),
     RuleEntry('XL203', 'softmax-over-one-unit', True, ('softmax',)),
     RuleEntry('XL204', 'nll-without-log-softmax', True, ('losses',)),
+    RuleEntry('XL205', 'probabilities-into-log-probability-loss', True, ('losses',)),
     RuleEntry('XL301', 'log-of-softmax', True, ('softmax', 'log')),
     RuleEntry('XL302', 'log-of-sigmoid', True, ('sigmoid', 'log')),
     RuleEntry('XL303', 'hand-rolled-cross-entropy', True, ('log', 'reductions')),
