@@ -38,5 +38,7 @@ RULES: tuple[RuleEntry, ...] = (
     RuleEntry('XL601', 'implicit-softmax-dim', True, ('torch', 'implicit-dim')),
     RuleEntry('XL602', 'softmax-axis-mismatch', True, ('softmax', 'losses')),
     RuleEntry('XL701', 'sampled-loss-outside-training', True, ('tensorflow', 'sampled')),
+    RuleEntry('XL801', 'threshold-metric-on-logits', True, ('losses',)),
+    RuleEntry('XL802', 'class-weights-scale-logits', True, ('losses',)),
     RuleEntry('XL900', 'unused-noqa', False, ()),
 )

@@ -432,6 +432,14 @@ METRICS: tuple[Metric, ...] = (
 )
 # The metric a string accuracy becomes on logits (spelled with the module's Keras import).
 KERAS_LOGITS_ACCURACY = "keras.metrics.BinaryAccuracy"
+# Rounding a binary prediction thresholds it at 0.5: `tf.round(p)`, `torch.round(p)`, `p.round()`.
+ROUNDS = frozenset({"tensorflow.round", "tensorflow.math.round", "torch.round", "keras.ops.round", "keras.backend.round",
+                    "numpy.round", "numpy.around", "jax.numpy.round"})
+ROUND_METHOD = "round"
+# Names code gives a per-class weight vector (compared lower-case, as parts of a name).
+CLASS_WEIGHT_WORDS = ("class_weight", "classweight", "cls_weight", "weights_per_class")
+# torch's per-class `weight=` of cross_entropy / CrossEntropyLoss.
+TORCH_CLASS_WEIGHT = Param("weight", 2)
 # Conv layers' `data_format`: with "channels_first" an `activation=` (last axis) misses the filters axis.
 KERAS_DATA_FORMAT = Param("data_format")
 
