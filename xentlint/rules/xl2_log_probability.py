@@ -144,8 +144,8 @@ class ProbabilitiesIntoLogProbabilityLoss(Rule):
                     "between 1 and e that sum to more than 1, so the value is not the sequence's negative "
                     "log-likelihood and can be negative")
         else:
-            harm = (f"it computes target * (log(target) - p) on the probabilities p, not the divergence: "
-                    f"{_kl_figure(site)}")
+            formula = "exp(target) * (target - p)" if _log_target(site) else "target * (log(target) - p)"
+            harm = f"it computes {formula} on the probabilities p, not the divergence: {_kl_figure(site)}"
         advice = "use log_softmax on the same dim" if fn is Fn.SOFTMAX else "use logsigmoid"
         message = (f"{describe_activated(ctx, site, fn.value)} reaches {describe_loss(site)}, which expects "
                    f"log-probabilities as its input: {harm}; {advice}")

@@ -76,11 +76,13 @@ class ThresholdMetricOnLogits(Rule):
         "The same holds for hand-written `logits > 0.5` and `round(logits)` on the logits of a with-logits loss."
     )
     example = (
+        "from tensorflow import keras\n\n"
         "model = keras.Sequential([keras.layers.Dense(16, activation=\"relu\"), keras.layers.Dense(1)])\n"
         "model.compile(optimizer=\"adam\", loss=keras.losses.BinaryCrossentropy(from_logits=True),\n"
         "              metrics=[\"accuracy\", keras.metrics.AUC()])\n"
     )
     use_instead = (
+        "from tensorflow import keras\n\n"
         "model = keras.Sequential([keras.layers.Dense(16, activation=\"relu\"), keras.layers.Dense(1)])\n"
         "model.compile(optimizer=\"adam\", loss=keras.losses.BinaryCrossentropy(from_logits=True),\n"
         "              metrics=[keras.metrics.BinaryAccuracy(name=\"accuracy\", threshold=0.0),\n"
@@ -320,11 +322,13 @@ class ClassWeightsScaleLogits(Rule):
         "`CrossEntropyLoss(weight=w)`, or the loss times the weight of each example's class."
     )
     example = (
+        "import tensorflow as tf\n\n"
         "class_weights = tf.constant([0.2, 1.0, 5.0])\n"
         "weighted_logits = tf.multiply(logits, class_weights)\n"
         "loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=weighted_logits)\n"
     )
     use_instead = (
+        "import tensorflow as tf\n\n"
         "class_weights = tf.constant([0.2, 1.0, 5.0])\n"
         "loss = (tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)\n"
         "        * tf.reduce_sum(labels * class_weights, axis=-1))\n"
