@@ -426,9 +426,9 @@ KERAS_BINARY_ACCURACY_LOSSES = frozenset({"keras.losses.BinaryCrossentropy", "ke
 # (Keras 3.15 `keras/src/metrics`); each gets the argument that makes it read logits.
 KERAS_BINARY_ACCURACY_STRINGS = frozenset({"binary_accuracy"})
 METRICS: tuple[Metric, ...] = (
-    Metric(("keras.metrics.BinaryAccuracy",), C, Param("threshold", 2), "0.0", "0.5"),
-    Metric(("keras.metrics.AUC",), C, Param("from_logits", 9), "True", "False"),
-    Metric(("keras.metrics.Precision", "keras.metrics.Recall"), C, Param("thresholds", 0), "0.0", "None"),
+    Metric(("keras.metrics.BinaryAccuracy",), C, Param("threshold", 2), "0.0", ("0.5",)),
+    Metric(("keras.metrics.AUC",), C, Param("from_logits", 9), "True", ("False",)),
+    Metric(("keras.metrics.Precision", "keras.metrics.Recall"), C, Param("thresholds", 0), "0.0", ("None", "0.5")),
 )
 # The metric a string accuracy becomes on logits (spelled with the module's Keras import).
 KERAS_LOGITS_ACCURACY = "keras.metrics.BinaryAccuracy"

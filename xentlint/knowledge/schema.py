@@ -219,5 +219,5 @@ class Metric:
     form: Form  # CLASS: constructed in `metrics=[...]`; FUNCTION: passed by reference
     switch: Param  # the argument that moves it to logits
     logits_value: str  # its source for logits: "0.0", "True"
-    # Its default, as source; a literal equal to it (or absent) reads probabilities at 0.5.
-    default: str
+    # Literal values (as source) that read probabilities at 0.5, its default first; absent means the default.
+    defaults: tuple[str, ...]

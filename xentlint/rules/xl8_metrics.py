@@ -164,7 +164,7 @@ class ThresholdMetricOnLogits(Rule):
         if row is None or row.form is not Form.CLASS or has_star_args(call):
             return None
         switch = argument(call, row.switch)
-        if switch is not None and _literal(ctx, switch.value) != ast.literal_eval(row.default):
+        if switch is not None and _literal(ctx, switch.value) not in map(ast.literal_eval, row.defaults):
             return None  # told it reads logits, or another threshold: the user decided
         short = (ctx.callee(call) or row.names[0]).rsplit(".", 1)[-1]
         message = f"`{short}` with {describe_loss(site)} runs on the model's logits: {_harm(row)}; " \
