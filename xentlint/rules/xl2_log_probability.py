@@ -66,7 +66,7 @@ def _kl_figure(site: LossSite) -> str:
     classes = known if known is not None and known > 1 else _EXAMPLE_CLASSES
     reduction = _reduction(site) if site.api.reduction is not None else "sum"
     value = kl_of_identical_distributions(classes, reduction)
-    unit = {"mean": " per element", "none": " per element", "sum": " per example"}.get(reduction or "", "")
+    unit = " per element" if reduction in ("mean", "none") else " per example"
     over = f"{classes} classes" if classes == known else f"{classes} classes, for example"
     return f"for two identical distributions over {over}, where the divergence is 0, it gives {value:.2f}{unit}"
 
