@@ -183,9 +183,8 @@ class ThresholdMetricOnLogits(Rule):
         scope = ctx.flow.enclosing_scope(site.call)
         if len(ctx.flow.name_stores(scope, name)) > 1:
             return  # rebound: the compared value may be another one
-        for node in walk.walk(scope):
-            if ctx.flow.enclosing_scope(node) is not scope:
-                continue
+        # Nested functions have their own scope (the flow's scopes are functions and the module).
+        for node in walk.walk(scope, lambda node: node is scope or not isinstance(node, cst.FunctionDef)):
             if isinstance(node, cst.Comparison):
                 finding = self._comparison(ctx, site, node, name)
             elif isinstance(node, cst.Call):
