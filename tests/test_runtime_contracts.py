@@ -16,8 +16,8 @@ from xentlint.runtime import format_table, run_all, run_contract, verify_express
 # The contracts the rules declare next to their detectors.
 CONTRACTS = {rule.code: rule.contract for rule in all_rules() if rule.contract is not None}
 CATALOGUE = [
-    *("XL101", "XL102", "XL103", "XL104", "XL201", "XL202", "XL203", "XL204", "XL301", "XL302"),
-    *("XL303", "XL401", "XL402", "XL403", "XL501", "XL502", "XL503", "XL601", "XL602", "XL701"),
+    *("XL101", "XL102", "XL103", "XL104", "XL201", "XL202", "XL203", "XL204", "XL205", "XL301", "XL302"),
+    *("XL303", "XL401", "XL402", "XL403", "XL501", "XL502", "XL503", "XL601", "XL602", "XL701", "XL801", "XL802"),
 ]
 
 # A plausible but wrong fix for every code; for rules without a fix, a harmless original.
@@ -30,6 +30,7 @@ WRONG = {
     "XL202": "keras.losses.categorical_crossentropy(y, keras.activations.softmax(z))",
     "XL203": "tf.nn.sigmoid(z)",
     "XL204": "F.nll_loss(F.log_softmax(z, dim=0), y)",
+    "XL205": "F.kl_div(F.log_softmax(z, dim=1), F.softmax(t, dim=1))",
     "XL301": "F.log_softmax(z, dim=0)",
     "XL302": "F.logsigmoid(-z)",
     "XL303": "tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z))",
@@ -46,6 +47,8 @@ WRONG = {
         "biases=tf.zeros(z.shape[1], dtype=z.dtype), labels=tf.reshape(y, [-1, 1]), inputs=z, "
         "num_sampled=z.shape[1], num_classes=z.shape[1])"
     ),
+    "XL801": "keras.metrics.BinaryAccuracy(threshold=0.1)(y, z)",
+    "XL802": "tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z)",
 }
 
 

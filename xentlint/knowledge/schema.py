@@ -32,6 +32,8 @@ class Labels(str, enum.Enum):
     ONE_HOT = "one-hot"  # a distribution per example over exclusive classes
     SPARSE_OR_PROBABILITIES = "sparse or probabilities"  # torch CrossEntropyLoss
     BINARY = "binary"  # independent 0/1 (or soft) targets per output
+    DISTRIBUTION = "distribution"  # a target distribution per example (KL divergence)
+    SEQUENCE = "label sequence"  # class indices per example, not aligned with the input (CTC)
 
 
 class Form(str, enum.Enum):
@@ -96,6 +98,8 @@ class Loss:
     # loss returns a value per example (per element for binary losses).
     reduction: Optional[Param] = None
     reduction_default: Optional[str] = None
+    # torch's KL `log_target=` (for CLASS: a constructor argument): the target is log-probabilities too.
+    log_target: Optional[Param] = None
 
 
 @dataclass(frozen=True)
@@ -204,3 +208,16 @@ class Clip:
     form: Form  # FUNCTION, or METHOD (the receiver is the tensor)
     framework: str
     input: Optional[Param] = None  # FUNCTION: the tensor
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A Keras metric that thresholds or ranks binary predictions as probabilities, and the argument
+    that makes it read logits instead (`BinaryAccuracy(threshold=0.0)`, `AUC(from_logits=True)`)."""
+
+    names: tuple[str, ...]
+    form: Form  # CLASS: constructed in `metrics=[...]`; FUNCTION: passed by reference
+    switch: Param  # the argument that moves it to logits
+    logits_value: str  # its source for logits: "0.0", "True"
+    # Literal values (as source) that read probabilities at 0.5, its default first; absent means the default.
+    defaults: tuple[str, ...]

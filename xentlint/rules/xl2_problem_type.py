@@ -588,7 +588,9 @@ class NllWithoutLogSoftmax(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for site in ctx.loss_sites:
-            if site.api.expects is not Expects.LOG_PROBABILITIES or _per_element(site):
+            # NLL only: KL divergence and CTC also take log-probabilities, and are XL205's.
+            if site.api.expects is not Expects.LOG_PROBABILITIES or site.api.labels is not Labels.SPARSE \
+                    or _per_element(site):
                 continue
             if _applied(site.prediction, Fn.SOFTMAX):
                 yield self._softmax_input(ctx, site)

@@ -621,3 +621,142 @@ def optax_softmax_cross_entropy_with_integer_labels(logits: object, labels: obje
 def optax_sigmoid_binary_cross_entropy(logits: object, labels: object) -> np.ndarray:
     logits = floating(logits)
     return _sigmoid_cross_entropy(_like(labels, logits), logits)
+
+
+# Losses that take log-probabilities: KL divergence and CTC ------------------------------------
+
+
+def _xlogx(x: np.ndarray) -> np.ndarray:
+    """x * log(x) with 0 at 0 (torch.xlogy(x, x)); NaN for x < 0, as the log of a negative number."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, x.dtype.type(0), x * np.log(x))
+
+
+def torch_kl_div(input: object, target: object, reduction: str = "mean", log_target: bool = False) -> np.ndarray:
+    """F.kl_div: `target * (log(target) - input)` per element; `input` is read as log-probabilities.
+    "batchmean" sums and divides by the batch size (the first axis)."""
+    input = floating(input)
+    target = _like(target, input)
+    if log_target:
+        losses = np.exp(target) * (target - input)
+    else:
+        losses = _xlogx(target) - target * input
+    if reduction == "batchmean":
+        return np.sum(losses) / losses.dtype.type(input.shape[0]) if input.ndim else np.sum(losses)
+    return torch_reduce(losses, reduction)
+
+
+def optax_kl_divergence(log_predictions: object, targets: object, axis: Optional[int] = -1) -> np.ndarray:
+    """optax.kl_divergence: `targets * (log(targets) - log_predictions)` summed over `axis`, 0 where targets is 0."""
+    log_predictions = floating(log_predictions)
+    targets = _like(targets, log_predictions)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(targets == 0, targets.dtype.type(0), np.log(targets))
+    return np.sum(targets * (logs - log_predictions), axis=axis)
+
+
+def _ctc_negative_log_likelihood(log_probs: np.ndarray, labels: np.ndarray, frames: int, blank: int) -> np.ndarray:
+    """-log p(labels | log_probs[:frames]) by the CTC forward recursion over the blank-extended labels."""
+    extended = np.full(2 * len(labels) + 1, blank)
+    extended[1::2] = labels
+    minus_inf = log_probs.dtype.type(-np.inf)
+    alpha = np.full(len(extended), minus_inf, dtype=log_probs.dtype)
+    if frames == 0:
+        return np.array(np.inf if len(labels) else 0, dtype=log_probs.dtype)
+    alpha[0] = log_probs[0, blank]
+    if len(labels):
+        alpha[1] = log_probs[0, extended[1]]
+    # A label can follow the one two places back when a blank separates two different labels.
+    skips = np.zeros(len(extended), dtype=bool)
+    skips[2:] = (extended[2:] != blank) & (extended[2:] != extended[:-2])
+    for frame in range(1, frames):
+        previous = alpha
+        candidates = [previous, np.concatenate(([minus_inf], previous[:-1])),
+                      np.where(skips, np.concatenate(([minus_inf, minus_inf], previous[:-2])), minus_inf)]
+        alpha = logsumexp(np.stack(candidates), axis=0) + log_probs[frame, extended]
+    return -logsumexp(alpha[-2:] if len(labels) else alpha[-1:], axis=0)
+
+
+def torch_ctc_loss(
+    log_probs: object,
+    targets: object,
+    input_lengths: object,
+    target_lengths: object,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> np.ndarray:
+    """F.ctc_loss on (T, N, C) log-probabilities with padded (N, S) or concatenated targets; "mean" divides
+    each loss by its target length (at least 1) before the batch mean."""
+    log_probs = floating(log_probs)
+    if log_probs.ndim == 2:  # unbatched (T, C)
+        log_probs = log_probs[:, None, :]
+        input_lengths, target_lengths = np.reshape(input_lengths, 1), np.reshape(target_lengths, 1)
+        targets = np.reshape(targets, (1, -1))
+    targets = np.asarray(targets)
+    input_lengths, target_lengths = np.asarray(input_lengths), np.asarray(target_lengths)
+    starts = np.concatenate(([0], np.cumsum(target_lengths)[:-1]))
+    losses = []
+    for example in range(log_probs.shape[1]):
+        length = int(target_lengths[example])
+        start = starts[example]
+        labels = targets[example, :length] if targets.ndim == 2 else targets[start:start + length]
+        frames = int(input_lengths[example])
+        losses.append(_ctc_negative_log_likelihood(log_probs[:, example, :], labels, frames, blank))
+    per_example = np.array(losses, dtype=log_probs.dtype)
+    if zero_infinity:
+        per_example = np.where(np.isinf(per_example), per_example.dtype.type(0), per_example)
+    if reduction == "mean":
+        return np.mean(per_example / np.maximum(target_lengths, 1).astype(per_example.dtype))
+    return torch_reduce(per_example, reduction)
+
+
+# Keras binary metrics (keras.src.metrics, Keras 3.15): float32 state, strict `>` thresholds -----------
+
+KERAS_METRIC_DTYPE = np.float32
+
+
+def keras_binary_accuracy(y_true: object, y_pred: object, threshold: float = 0.5) -> np.ndarray:
+    """keras.metrics.binary_accuracy: per element, 1.0 where `(y_pred > threshold)` equals the label."""
+    y_pred = np.asarray(y_pred)
+    y_true = np.asarray(y_true)
+    predicted = (y_pred > np.asarray(threshold, dtype=y_pred.dtype)).astype(y_true.dtype)
+    return (y_true == predicted).astype(KERAS_METRIC_DTYPE)
+
+
+def _confusion(y_true: object, y_pred: object, thresholds: np.ndarray) -> tuple[np.ndarray, ...]:
+    """True/false positives/negatives at each threshold over every element, in float32."""
+    predictions = np.asarray(y_pred).astype(KERAS_METRIC_DTYPE).reshape(1, -1)
+    positive = np.asarray(y_true).astype(bool).reshape(1, -1)
+    above = predictions > thresholds.astype(KERAS_METRIC_DTYPE).reshape(-1, 1)
+    count = lambda mask: np.sum(mask, axis=1).astype(KERAS_METRIC_DTYPE)  # noqa: E731
+    return count(positive & above), count(~positive & above), count(~positive & ~above), count(positive & ~above)
+
+
+def _divide_no_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b == 0, a.dtype.type(0), a / b)
+
+
+def keras_auc(y_true: object, y_pred: object, num_thresholds: int = 200, from_logits: bool = False) -> np.ndarray:
+    """keras.metrics.AUC (ROC curve, trapezoidal "interpolation") on one batch. Its evenly spaced
+    thresholds take the bucketing path, which clips the scores to [0, 1] first: logits given as
+    probabilities all land at 0 or 1."""
+    thresholds = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+    thresholds = np.array([0.0 - KERAS_EPSILON, *thresholds, 1.0 + KERAS_EPSILON])
+    scores = np.clip(sigmoid(np.asarray(y_pred)) if from_logits else np.asarray(y_pred), 0, 1)
+    true_positives, false_positives, true_negatives, false_negatives = _confusion(y_true, scores, thresholds)
+    recall = _divide_no_nan(true_positives, true_positives + false_negatives)
+    fp_rate = _divide_no_nan(false_positives, false_positives + true_negatives)
+    heights = (recall[:-1] + recall[1:]) / KERAS_METRIC_DTYPE(2)
+    return np.sum((fp_rate[:-1] - fp_rate[1:]) * heights)
+
+
+def keras_precision(y_true: object, y_pred: object, threshold: float = 0.5) -> np.ndarray:
+    true_positives, false_positives, _, _ = _confusion(y_true, y_pred, np.array([threshold]))
+    return _divide_no_nan(true_positives, true_positives + false_positives)[0]
+
+
+def keras_recall(y_true: object, y_pred: object, threshold: float = 0.5) -> np.ndarray:
+    true_positives, _, _, false_negatives = _confusion(y_true, y_pred, np.array([threshold]))
+    return _divide_no_nan(true_positives, true_positives + false_negatives)[0]

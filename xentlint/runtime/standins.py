@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from xentlint.runtime import jax_api, keras_api, reference_losses, tf_api, torch_api
+from xentlint.runtime import jax_api, keras_api, keras_metrics, reference_losses, tf_api, torch_api
 from xentlint.runtime.errors import MissingStandIn
 from xentlint.runtime.tensor import Tensor, to_tensor
 
@@ -133,6 +133,8 @@ _TORCH_FUNCTIONAL = {
     "binary_cross_entropy": torch_api.binary_cross_entropy,
     "binary_cross_entropy_with_logits": torch_api.binary_cross_entropy_with_logits,
     "one_hot": reference_losses.torch_one_hot,
+    "kl_div": torch_api.kl_div,
+    "ctc_loss": torch_api.ctc_loss,
 }
 
 # torch.f(x, ...) is x.f(...), as in torch.
@@ -178,6 +180,7 @@ _OPTAX = {
     "softmax_cross_entropy_with_integer_labels": jax_api.softmax_cross_entropy_with_integer_labels,
     "sigmoid_binary_cross_entropy": reference_losses.optax_sigmoid_binary_cross_entropy,
     "smooth_labels": jax_api.smooth_labels,
+    "kl_divergence": reference_losses.optax_kl_divergence,
 }
 
 _SCIPY_SPECIAL = {
@@ -208,6 +211,8 @@ STANDINS: dict[str, object] = {
     **_prefixed("keras.losses", _KERAS_LOSSES),
     **_prefixed("keras.ops", _KERAS_OPS),
     **_prefixed("keras.activations", _KERAS_ACTIVATIONS),
+    **_prefixed("keras.metrics", keras_metrics.METRICS),
+    **_prefixed("tf.keras.metrics", keras_metrics.METRICS),
     "keras.backend.epsilon": keras_api.epsilon,
     "keras.utils.to_categorical": keras_api.to_categorical,
     **_prefixed("torch", _TORCH),

@@ -97,6 +97,31 @@ def binary_cross_entropy_with_logits(
     )
 
 
+def kl_div(
+    input: object,
+    target: object,
+    size_average: Optional[bool] = None,
+    reduce: Optional[bool] = None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> np.ndarray:
+    return reference_losses.torch_kl_div(input, target, _reduction(size_average, reduce, reduction), log_target)
+
+
+def ctc_loss(
+    log_probs: object,
+    targets: object,
+    input_lengths: object,
+    target_lengths: object,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> np.ndarray:
+    return reference_losses.torch_ctc_loss(
+        log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity
+    )
+
+
 # Constructors: Python floats become float32, as torch's default dtype.
 
 
@@ -162,6 +187,8 @@ MODULES = {
     "NLLLoss": module_class("NLLLoss", nll_loss, 2),
     "BCELoss": module_class("BCELoss", binary_cross_entropy, 2),
     "BCEWithLogitsLoss": module_class("BCEWithLogitsLoss", binary_cross_entropy_with_logits, 2),
+    "KLDivLoss": module_class("KLDivLoss", kl_div, 2),
+    "CTCLoss": module_class("CTCLoss", ctc_loss, 4),
     "Softmax": module_class("Softmax", softmax, 1),
     "LogSoftmax": module_class("LogSoftmax", log_softmax, 1),
     "Softmin": module_class("Softmin", softmin, 1),
