@@ -31,6 +31,7 @@ class Input(str, enum.Enum):
     ONE_UNIT_LOGITS = "one-unit logits"  # [batch, 1] floats
     SPARSE_LABELS = "sparse labels"  # [batch] integers in [0, classes)
     ONE_HOT_LABELS = "one-hot labels"  # [batch, classes] of 0/1, one 1 per row
+    INTEGER_ONE_HOT_LABELS = "integer one-hot labels"  # the same rows as int64, as torch's F.one_hot gives
     BINARY_LABELS = "binary labels"  # [batch, outputs] of 0/1
     LOSS_ARGUMENTS = "loss arguments"  # any of the above, for renames that keep a call's arguments
 

@@ -29,6 +29,7 @@ from xentlint.runtime import ContractResult, verify_expressions
 from xentlint.runtime.evaluation import SAFE_BUILTINS, CannotVerify, Expression
 from xentlint.runtime.inputs import generate_cases
 from xentlint.runtime.standins import STANDINS
+from xentlint.site_verification import SiteUnverifiable, check_at_site
 
 # Stand-in modules are named after their packages, except TensorFlow's: `tf`, as in the contracts.
 _STANDIN_ROOTS = {"tensorflow": "tf"}
@@ -105,6 +106,12 @@ class _Spelling(NamedTuple):
 
 def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
     contract = _fix_contract(diagnostic.code)
+    try:
+        at_site = check_at_site(source, diagnostic, contract)
+    except SiteUnverifiable as error:
+        raise Unverifiable(str(error)) from None
+    if at_site is not None:
+        return at_site
     original, fixed = _edited_texts(source, diagnostic)
     imports = _imports(source)
     variables = _respell(original, "replaced code", imports, {})[1]
