@@ -262,6 +262,12 @@ _FRAMEWORK_SPELLING = {"tensorflow": "tf", "keras": "keras", "torch": "torch", "
                        "flax": "jax"}
 
 
+def _intended_activation(model: SiteModel) -> Fn:
+    if model.expects is Expects.LOG_PROBABILITIES:
+        return Fn.LOG_SIGMOID if model.binary else Fn.LOG_SOFTMAX
+    return Fn.SIGMOID if model.binary else Fn.SOFTMAX
+
+
 def _reading_logits(model: SiteModel) -> SiteModel:
     """The same loss given the logits, in the form that takes logits."""
     options = tuple((k, v) for k, v in model.options if k != model.from_logits_keyword)
@@ -271,9 +277,8 @@ def _reading_logits(model: SiteModel) -> SiteModel:
         return replace(model, activation=None)
     if model.with_logits is not None:
         return replace(model, activation=None, loss=model.with_logits)
-    log = Fn.LOG_SIGMOID if model.binary else Fn.LOG_SOFTMAX
     if model.expects is Expects.LOG_PROBABILITIES:
-        return replace(model, activation=log, activation_framework=model.activation_framework or "torch")
+        return replace(model, activation=_intended_activation(model))
     raise Unmodelled("the loss has no form that takes logits")
 
 
@@ -315,11 +320,16 @@ def site_expression(model: SiteModel) -> str:
 _PLAIN_OPTIONS = {"from_logits", "reduction", "axis", "dim", "name"}
 
 
-def intended_loss(model: SiteModel) -> str:
+def intended_loss(model: SiteModel, fixed: SiteModel) -> str:
     """What the site means: cross-entropy computed from the logits, reduced as `model` reduces.
 
-    A loss with options of its own is read from the logits by the same loss, options kept.
+    A loss with options of its own is read from the logits by the same loss, options kept. Where
+    the fixed loss still reads probabilities (a one-unit softmax made a sigmoid), the intended
+    computation is that loss given the probabilities of the right activation over the right axis.
     """
+    if fixed.expects is not Expects.LOGITS:
+        return site_expression(replace(fixed, activation=_intended_activation(fixed), axis=model.class_axis,
+                                       swapped=False))
     if any(keyword not in _PLAIN_OPTIONS for keyword, _ in model.options):
         return site_expression(_reading_logits(model))
     if model.binary:

@@ -76,7 +76,7 @@ def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> Contrac
     original, fixed = site_expression(before), site_expression(after)
     if contract.relation is Relation.SAME_VALUE_AND_GRADIENT:
         return verify_expressions(original, fixed, bindings, contract.relation, wrt=PREDICTION, layout=layout)
-    result = verify_expressions(original, fixed, bindings, Relation.MATCHES_REFERENCE, intended_loss(before),
+    result = verify_expressions(original, fixed, bindings, Relation.MATCHES_REFERENCE, intended_loss(before, after),
                                 wrt=PREDICTION, layout=layout)
     if result.failures == (ORIGINAL_EQUALS_REFERENCE,):
         # Keras 3 reads the logits cached on its own softmax output whatever `from_logits` says:

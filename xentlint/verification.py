@@ -105,13 +105,16 @@ class _Spelling(NamedTuple):
 
 
 def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
-    contract = _fix_contract(diagnostic.code)
+    contract = rule_by_code(diagnostic.code).contract
+    if contract is None:
+        raise Unverifiable(f"{diagnostic.code} declares no runtime contract")
     try:
         at_site = check_at_site(source, diagnostic, contract)
     except SiteUnverifiable as error:
         raise Unverifiable(str(error)) from None
     if at_site is not None:
         return at_site
+    contract = _fix_contract(diagnostic.code)
     original, fixed = _edited_texts(source, diagnostic)
     imports = _imports(source)
     variables = _respell(original, "replaced code", imports, {})[1]
