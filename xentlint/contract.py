@@ -34,6 +34,7 @@ class Input(str, enum.Enum):
     INTEGER_ONE_HOT_LABELS = "integer one-hot labels"  # the same rows as int64, as torch's F.one_hot gives
     BINARY_LABELS = "binary labels"  # [batch, outputs] of 0/1
     LOSS_ARGUMENTS = "loss arguments"  # any of the above, for renames that keep a call's arguments
+    SCALAR = "scalar"  # 0.5: another value of the code (a temperature, a weight), held fixed
 
 
 class Harm(str, enum.Enum):
@@ -54,3 +55,5 @@ class Contract:
     wrt: str = "z"
     note: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
+    # For a contract that shows the harm: how `fix --verify` checks what the rule's fix computes.
+    fix_check: Optional["Contract"] = None

@@ -12,6 +12,7 @@ Imports NumPy through `xentlint.runtime`: import this module only when verifying
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Optional
 
 import libcst as cst
@@ -22,6 +23,7 @@ from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import Diagnostic, Location
 from xentlint.flow import LossSite
+from xentlint.flow.values import Value
 from xentlint.loss_sites_model import (
     LABEL_INPUTS,
     LOGITS_READING,
@@ -88,6 +90,7 @@ def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> Contrac
     return result
 
 
+@functools.lru_cache(maxsize=2)  # the fixes of one pass read the same source
 def _context(source: str) -> FileContext:
     return FileContext(cst.parse_module(source), "<verified>")
 
@@ -124,3 +127,21 @@ def _fixed(source: str, diagnostic: Diagnostic, offset: int) -> tuple[str, int]:
         elif offset >= start:
             moved = start  # the loss call itself was rewritten: it now starts where the edit does
     return source, moved
+
+
+def flow_values(source: str, diagnostic: Diagnostic) -> dict[str, Value]:
+    """What the flow knows of each variable the fix's edits read: its value at the first read."""
+    assert diagnostic.fix is not None
+    ctx = _context(source)
+    rows = [row for edit in diagnostic.fix.edits for row in (edit.location.row, edit.end_location.row)]
+    first, last = min(rows), max(rows)
+    values: dict[str, Value] = {}
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            position = ctx.positions.get(node)
+            if position is not None and first <= position.start.line <= last and node.value not in values:
+                values[node.value] = ctx.flow.value(node)
+
+    ctx.module.visit(Names())
+    return values

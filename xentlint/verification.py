@@ -11,6 +11,7 @@ Imports NumPy through `xentlint.runtime`: import this module only when verifying
 from __future__ import annotations
 
 import ast
+import copy
 import enum
 import functools
 import itertools
@@ -22,6 +23,7 @@ import libcst as cst
 from xentlint import engine
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import Diagnostic
+from xentlint.fix_texts import NotAnExpression, edited_expressions
 from xentlint.knowledge.names import ImportTable
 from xentlint.output.paths import position
 from xentlint.registry import rule_by_code
@@ -29,7 +31,12 @@ from xentlint.runtime import ContractResult, verify_expressions
 from xentlint.runtime.evaluation import SAFE_BUILTINS, CannotVerify, Expression
 from xentlint.runtime.inputs import generate_cases
 from xentlint.runtime.standins import STANDINS
-from xentlint.site_verification import SiteUnverifiable, check_at_site
+from xentlint.runtime.tensor import Tensor
+from xentlint import knowledge
+from xentlint.flow import Kind
+from xentlint.knowledge.schema import Form
+from xentlint.flow.values import Value
+from xentlint.site_verification import SiteUnverifiable, check_at_site, flow_values
 
 # Stand-in modules are named after their packages, except TensorFlow's: `tf`, as in the contracts.
 _STANDIN_ROOTS = {"tensorflow": "tf"}
@@ -115,44 +122,89 @@ def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
     if at_site is not None:
         return at_site
     contract = _fix_contract(diagnostic.code)
-    original, fixed = _edited_texts(source, diagnostic)
-    imports = _imports(source)
-    variables = _respell(original, "replaced code", imports, {})[1]
-    brought_in = [name for name in _respell(fixed, "fix", imports, {})[1] if name not in variables]
+    try:
+        original, fixed = edited_expressions(source, diagnostic)
+    except NotAnExpression as error:
+        raise Unverifiable(str(error)) from None
+    original, fixed = _as_computations(original, contract), _as_computations(fixed, contract)
+    imports, opaque = _imports(source), _Opaque()
+    variables = _respell(original, imports, {}, opaque)[1]
+    brought_in = [name for name in _respell(fixed, imports, {}, opaque)[1] if name not in variables]
     if brought_in:
-        # `probs` -> `logits`: the fix reads a value computed elsewhere, so the two are not comparable.
-        raise Unverifiable(f"the fix brings in {', '.join(brought_in)}, which the replaced code does not use")
+        # The fix reads a value the replaced code does not, and whose definition is not in view.
+        raise Unverifiable(f"the fix reads {', '.join(map(opaque.describe, brought_in))}, "
+                           f"which the replaced code does not")
+    known = {**flow_values(source, diagnostic), **_predictions_of_losses(fixed, imports)}
     spellings = [
-        _Spelling(_respell(original, "replaced code", imports, roles)[0], _respell(fixed, "fix", imports, roles)[0],
-                  {name: contract.inputs[name] for name in roles.values()})
-        for roles in _roles(variables, contract, diagnostic.code)
+        _Spelling(_respell(original, imports, roles, opaque)[0], _respell(fixed, imports, roles, opaque)[0],
+                  {name: _kind(contract, name, known.get(variable)) for variable, name in roles.items()})
+        for roles in _roles(variables, contract, diagnostic.code, opaque)
+        if all(_fits(contract, name, known.get(variable)) for variable, name in roles.items())
     ]
     if len(spellings) > 1:
         # Which variable is the prediction and which the labels: the assignment under which the original runs.
         spellings = [spelling for spelling in spellings if not _raises(spelling.original, spelling.bindings)]
     if not spellings:
-        raise Unverifiable(f"the original raises however {' and '.join(variables)} are assigned to the inputs")
-    return _verdict(spellings, contract, diagnostic.code, variables)
+        raise Unverifiable(f"the original raises however {' and '.join(map(opaque.describe, variables))} "
+                           f"are assigned to the inputs")
+    return _verdict(spellings, contract, diagnostic.code, [opaque.describe(v) for v in variables])
 
 
 def _fix_contract(code: str) -> Contract:
     contract = rule_by_code(code).contract
     if contract is None:
         raise Unverifiable(f"{code} declares no runtime contract")
+    if contract.fix_check is not None:
+        return contract.fix_check
     if contract.relation is Relation.SHOWS_HARM:
         raise Unverifiable(f"the {code} contract describes the harm, not what the fix keeps")
     return contract
 
 
-def _edited_texts(source: str, diagnostic: Diagnostic) -> tuple[str, str]:
-    """The source text the fix replaces, and what replaces it."""
-    assert diagnostic.fix is not None, "only fixes are checked"
-    edits = diagnostic.fix.edits
-    if len(edits) != 1:
-        raise Unverifiable(f"the fix makes {len(edits)} edits; only fixes of one expression are checked")
-    [edit] = edits
-    offset = engine.location_offsets(source)
-    return source[offset(edit.location):offset(edit.end_location)], edit.content
+def _as_computations(expr: ast.expr, contract: Contract) -> ast.expr:
+    """A Keras activation string as that activation applied to the prediction."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str) and expr.value.isidentifier():
+        return ast.parse(f"keras.activations.{expr.value}({contract.wrt})", mode="eval").body
+    return expr
+
+
+_LABEL_KINDS = {Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS}
+
+
+def _kind(contract: Contract, name: str, known: Optional[Value]) -> Input:
+    """The input's kind in the contract, of the dtype the flow knows (`F.one_hot` gives integers)."""
+    kind = contract.inputs.get(name, Input.SCALAR)
+    if kind is Input.ONE_HOT_LABELS and known is not None and known.kind is Kind.ONE_HOT_LABELS and known.integer:
+        return Input.INTEGER_ONE_HOT_LABELS
+    return kind
+
+
+def _predictions_of_losses(expr: ast.expr, imports: ImportTable) -> dict[str, Value]:
+    """Variables passed where a framework loss in `expr` takes its prediction."""
+    found = {}
+    for call in (node for node in ast.walk(expr) if isinstance(node, ast.Call)):
+        api = knowledge.loss(imports.resolve_dotted(_dotted(call.func) or "") if _dotted(call.func) else None)
+        if api is None or api.form is not Form.FUNCTION:
+            continue
+        param = api.prediction
+        argument = next((k.value for k in call.keywords if k.arg == param.keyword), None)
+        if argument is None and param.position is not None and param.position < len(call.args):
+            argument = call.args[param.position]
+        if isinstance(argument, ast.Name):
+            found[argument.id] = Value(Kind.LOGITS)
+    return found
+
+
+def _fits(contract: Contract, name: str, known: Optional[Value]) -> bool:
+    """Labels the flow knows take a labels input; a prediction it knows, a prediction input."""
+    kind = contract.inputs.get(name)
+    if known is None or kind is None or kind is Input.LOSS_ARGUMENTS:
+        return True
+    if known.kind in (Kind.SPARSE_LABELS, Kind.ONE_HOT_LABELS):
+        return kind in _LABEL_KINDS
+    if known.kind in (Kind.LOGITS, Kind.PROBABILITIES, Kind.LOG_PROBABILITIES):
+        return kind not in _LABEL_KINDS
+    return True
 
 
 @functools.lru_cache(maxsize=1)  # every fix of one pass reads the same source
@@ -160,56 +212,94 @@ def _imports(source: str) -> ImportTable:
     return ImportTable.from_module(cst.parse_module(source))
 
 
-def _respell(text: str, what: str, imports: ImportTable, roles: Mapping[str, str]) -> tuple[str, list[str]]:
-    """`text` spelled for the stand-ins with its variables renamed by `roles`; and its variables, in order of use."""
-    respeller = _Respeller(imports, roles)
-    return ast.unparse(respeller.visit(_parse(text, what))), respeller.variables
+class _Opaque:
+    """Values of the user's code the models cannot compute (`self.fc(x)`, `batch["labels"]`): inputs
+    of their own, the same on both sides of the fix."""
+
+    PREFIX = "_value"
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+
+    def name(self, node: ast.expr) -> str:
+        text = ast.unparse(node)
+        if text not in self.texts:
+            self.texts[text] = f"{self.PREFIX}{len(self.texts)}"
+        return self.texts[text]
+
+    def describe(self, name: str) -> str:
+        return next((f"`{text}`" for text, opaque in self.texts.items() if opaque == name), name)
 
 
-def _parse(text: str, what: str) -> ast.expr:
-    if not text.strip():
-        raise Unverifiable(f"the {what} is empty")
-    try:
-        # In parentheses: a replaced node may span lines that only its enclosing brackets joined.
-        return ast.parse(f"(\n{text}\n)", mode="eval").body
-    except SyntaxError as error:
-        raise Unverifiable(f"the {what} is not one Python expression") from error
+def _respell(expr: ast.expr, imports: ImportTable, roles: Mapping[str, str], opaque: _Opaque
+             ) -> tuple[str, list[str]]:
+    """`expr` spelled for the stand-ins with its variables renamed by `roles`; and its variables, in order of use."""
+    respeller = _Respeller(imports, roles, opaque)
+    spelled = respeller.visit(copy.deepcopy(expr))
+    return ast.unparse(_applied_module(spelled, roles)), respeller.variables
+
+
+def _applied_module(expr: ast.expr, roles: Mapping[str, str]) -> ast.expr:
+    """`nn.Softmax(dim=1)` or `nn.CrossEntropyLoss(...)`: the module applied to the inputs, in order."""
+    if not (isinstance(expr, ast.Call) and _dotted(expr.func) or "").startswith("torch.nn."):
+        return expr
+    module = STANDINS.get(_dotted(expr.func) or "")
+    tensors = getattr(module, "tensor_arguments", None)
+    if tensors is None or len(roles) < tensors:
+        return expr
+    inputs = [ast.Name(name, ast.Load()) for name in list(roles.values())[:tensors]]
+    return ast.Call(expr, inputs, [])
 
 
 class _Respeller(ast.NodeTransformer):
     """Spells imported framework names as the stand-ins do; renames and collects the user's variables."""
 
-    def __init__(self, imports: ImportTable, roles: Mapping[str, str]) -> None:
+    def __init__(self, imports: ImportTable, roles: Mapping[str, str], opaque: _Opaque) -> None:
         self.imports = imports
         self.roles = roles
+        self.opaque = opaque
         self.variables: list[str] = []
+
+    def _variable(self, name: str, node: ast.expr) -> ast.expr:
+        if name not in self.variables:
+            self.variables.append(name)
+        return ast.copy_location(ast.Name(self.roles.get(name, name), ast.Load()), node)
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         framework = self._framework_name(node.id, node)
         if framework is not None or node.id in SAFE_BUILTINS:
             return framework or node
-        if node.id not in self.variables:
-            self.variables.append(node.id)
-        return ast.copy_location(ast.Name(self.roles.get(node.id, node.id), node.ctx), node)
+        return self._variable(node.id, node)
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
         dotted = _dotted(node)
         if dotted is None:  # an attribute of a computed value, such as a tensor method
             return self.generic_visit(node)
         framework = self._framework_name(dotted, node)
-        if framework is None:
-            raise Unverifiable(f"`{dotted}` is an attribute of a variable, not a framework name")
-        return framework
+        if framework is not None:
+            return framework
+        if node.attr in _TENSOR_METHODS:  # `logits.softmax`: a method of a variable
+            return self.generic_visit(node)
+        return self._variable(self.opaque.name(node), node)  # `self.scale`
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        if isinstance(node.value, (ast.Name, ast.Attribute)) and self._framework_name(
+                _dotted(node.value) or "", node) is None:
+            return self._variable(self.opaque.name(node), node)  # `batch["labels"]`
+        return self.generic_visit(node)
 
     def visit_Call(self, node: ast.Call) -> ast.expr:
         callee = node.func
-        if (isinstance(callee, ast.Name) and callee.id not in SAFE_BUILTINS
-                and self.imports.resolve_dotted(callee.id) is None):
-            raise Unverifiable(f"`{callee.id}(...)` calls the user's code")
+        dotted = _dotted(callee)
+        if isinstance(callee, ast.Name) and callee.id in SAFE_BUILTINS:
+            return self.generic_visit(node)
+        if dotted is not None and self.imports.resolve_dotted(dotted) is None and not (
+                isinstance(callee, ast.Attribute) and callee.attr in _TENSOR_METHODS):
+            return self._variable(self.opaque.name(node), node)  # `model(x)`, `self.fc(x)`: the user's code
         return self.generic_visit(node)
 
     def _framework_name(self, dotted: str, node: ast.expr) -> Optional[ast.expr]:
-        qualified = self.imports.resolve_dotted(dotted)
+        qualified = self.imports.resolve_dotted(dotted) if dotted else None
         if qualified is None:
             return None
         package, dot, rest = qualified.partition(".")
@@ -217,6 +307,10 @@ class _Respeller(ast.NodeTransformer):
         if standin not in _STANDIN_PACKAGES:
             raise Unverifiable(f"`{dotted}` comes from {package}, which has no NumPy stand-in")
         return ast.copy_location(ast.parse(standin + dot + rest, mode="eval").body, node)
+
+
+# Methods the stand-in tensors answer to (`z.softmax(1)`, `y.float()`).
+_TENSOR_METHODS = {name for name in dir(Tensor) if not name.startswith("_")}
 
 
 def _dotted(node: ast.expr) -> Optional[str]:
@@ -229,14 +323,21 @@ def _dotted(node: ast.expr) -> Optional[str]:
     return None
 
 
-def _roles(variables: Sequence[str], contract: Contract, code: str) -> list[dict[str, str]]:
-    """The ways to give the user's variables the roles of the contract's inputs (variable -> input)."""
-    if len(variables) == 1 and (len(contract.inputs) == 1 or contract.relation is not Relation.MATCHES_REFERENCE):
+def _roles(variables: Sequence[str], contract: Contract, code: str, opaque: _Opaque) -> list[dict[str, str]]:
+    """The ways to give the user's variables the roles of the contract's inputs (variable -> input).
+
+    Variables beyond the contract's inputs (a temperature, a weight) are held at one scalar value.
+    """
+    inputs = list(contract.inputs)
+    if len(variables) == 1 and (len(inputs) == 1 or contract.relation is not Relation.MATCHES_REFERENCE):
         return [{variables[0]: contract.wrt}]
-    if len(variables) == 2 and len(contract.inputs) == 2:
-        return [dict(zip(variables, inputs)) for inputs in itertools.permutations(contract.inputs)]
-    uses = ", ".join(variables) or "no variable"
-    raise Unverifiable(f"the replaced code uses {uses}; the {code} contract has {len(contract.inputs)} inputs")
+    if len(variables) >= len(inputs) >= 1 and (len(variables) == len(inputs)
+                                               or contract.relation is not Relation.MATCHES_REFERENCE):
+        extra = {name: f"_scalar{index}" for index, name in enumerate(variables[len(inputs):])}
+        return [{**dict(zip(variables, permutation)), **extra} for permutation in itertools.permutations(inputs)]
+    uses = ", ".join(map(opaque.describe, variables)) or "no value of the code"
+    raise Unverifiable(f"the replaced code reads {uses}, and the {code} check takes {len(inputs)} "
+                       f"({', '.join(kind.value for kind in contract.inputs.values())})")
 
 
 def _raises(original: str, bindings: Mapping[str, Input]) -> bool:

@@ -98,6 +98,8 @@ def _draw(
         return np.moveaxis(rows, -1, layout.class_axis)
     if kind is Input.BINARY_LABELS:
         return rng.integers(0, 2, shape).astype(dtype)
+    if kind is Input.SCALAR:
+        return np.asarray(0.5, dtype)
     raise ValueError(f"no generator for input kind {kind}")
 
 

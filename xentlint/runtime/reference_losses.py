@@ -544,6 +544,9 @@ def torch_cross_entropy(
     log_probs = log_softmax(input, axis)
     class_weights = _torch_class_weights(weight, classes, input, axis)
     target = np.asarray(target)
+    if target.dtype.kind in "iub" and target.shape == input.shape:
+        # torch reads a target of the input's shape as class probabilities, which must be floats.
+        raise FrameworkError("Expected floating point type for target with class probabilities, got Long")
     if target.dtype.kind == "f":
         _same_shape(target, input, "cross_entropy with class probabilities")
         probabilities = target.astype(input.dtype) * (1 - label_smoothing) + label_smoothing / classes
