@@ -34,6 +34,7 @@ class Input(str, enum.Enum):
     INTEGER_ONE_HOT_LABELS = "integer one-hot labels"  # the same rows as int64, as torch's F.one_hot gives
     BINARY_LABELS = "binary labels"  # [batch, outputs] of 0/1
     LOSS_ARGUMENTS = "loss arguments"  # any of the above, for renames that keep a call's arguments
+    CLASS_WEIGHTS = "class weights"  # [classes] positive floats, as `weight=` / `pos_weight=` take
     SCALAR = "scalar"  # 0.5: another value of the code (a temperature, a weight), held fixed
 
 

@@ -47,6 +47,17 @@ LABEL_INPUTS = {
 # The intended categorical loss reads the labels as float one-hot rows.
 REFERENCE_LABELS = "t"
 
+class InputName(str):
+    """A loss argument the check gives a generated tensor: spelled as that input's name."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+# Class weights (`weight=`, `pos_weight=`) read from a variable: positive floats, one per class.
+CLASS_WEIGHTS = InputName("w")
+_WEIGHT_KEYWORDS = {"weight", "pos_weight"}
+
 Literal = Union[bool, int, float, str, None]
 
 
@@ -173,6 +184,8 @@ def _keyword_at(params: list[Optional[Param]], position: int) -> Optional[str]:
 
 
 def _literal(ctx: "FileContext", keyword: str, expr: cst.BaseExpression) -> Literal:
+    if keyword in _WEIGHT_KEYWORDS and not isinstance(expr, (cst.Integer, cst.Float)):
+        return CLASS_WEIGHTS
     try:
         value = ast.literal_eval(ctx.code(expr))
     except (ValueError, SyntaxError):
@@ -331,7 +344,8 @@ def intended_loss(model: SiteModel, fixed: SiteModel) -> str:
         return site_expression(replace(fixed, activation=_intended_activation(fixed), axis=model.class_axis,
                                        swapped=False))
     if any(keyword not in _PLAIN_OPTIONS for keyword, _ in model.options):
-        return site_expression(_reading_logits(model))
+        # The labels as the fixed code passes them: the original may be wrong about them (XL4).
+        return site_expression(replace(_reading_logits(model), labels=fixed.labels, swapped=False))
     if model.binary:
         labels = LABEL_INPUTS[model.labels][0]
         per_element = f"tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast({labels}, {PREDICTION}.dtype), logits={PREDICTION})"

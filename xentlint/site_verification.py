@@ -25,6 +25,7 @@ from xentlint.diagnostics import Diagnostic, Location
 from xentlint.flow import LossSite
 from xentlint.flow.values import Value
 from xentlint.loss_sites_model import (
+    CLASS_WEIGHTS,
     LABEL_INPUTS,
     LOGITS_READING,
     PREDICTION,
@@ -54,8 +55,7 @@ def check_at_site(source: str, diagnostic: Diagnostic, contract: Contract) -> Op
         return None
     fixed_source, report_offset = _fixed(source, diagnostic, _offset(before_ctx, source, site.report))
     after_ctx = _context(fixed_source)
-    after_site = next((s for s in after_ctx.loss_sites
-                       if _offset(after_ctx, fixed_source, s.report) == report_offset), None)
+    after_site = _site_near(after_ctx, fixed_source, report_offset, site)
     if after_site is None:
         raise SiteUnverifiable("after the fix the check no longer finds the loss call, so it cannot compare")
     try:
@@ -72,9 +72,13 @@ def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> Contrac
     bindings = {PREDICTION: prediction, **{LABEL_INPUTS[m.labels][0]: LABEL_INPUTS[m.labels][1] for m in (before, after)}}
     if not before.binary:
         bindings[REFERENCE_LABELS] = Input.ONE_HOT_LABELS
+    if any(value is CLASS_WEIGHTS for model in (before, after) for _, value in model.options):
+        bindings[CLASS_WEIGHTS] = Input.CLASS_WEIGHTS
+    ignored = dict(before.options).get("ignore_index")
     width = before.classes if before.classes is not None and (before.binary or before.classes > 1) else None
     dtypes = (np.float32,) if before.float32_only or after.float32_only else DTYPES
-    layout = Layout(rank=max(before.rank, after.rank), class_axis=before.class_axis, width=width, dtypes=dtypes)
+    layout = Layout(rank=max(before.rank, after.rank), class_axis=before.class_axis, width=width, dtypes=dtypes,
+                    kept_class=ignored if isinstance(ignored, int) else None)
     original, fixed = site_expression(before), site_expression(after)
     if contract.relation is Relation.SAME_VALUE_AND_GRADIENT:
         return verify_expressions(original, fixed, bindings, contract.relation, wrt=PREDICTION, layout=layout)
@@ -113,20 +117,37 @@ def _site_at(ctx: FileContext, location: Location) -> Optional[LossSite]:
             or next((s for s in sites if s.prediction.origin is not None and at(s.prediction.origin.node)), None))
 
 
+def _site_near(ctx: FileContext, source: str, offset: int, before: LossSite) -> Optional[LossSite]:
+    """The loss site reported at `offset`; else, where an edit rewrote the call, the one on its row with the
+    same loss nearest to it."""
+    sites = ctx.loss_sites
+    exact = next((s for s in sites if _offset(ctx, source, s.report) == offset), None)
+    if exact is not None:
+        return exact
+    row = source.count("\n", 0, offset) + 1
+    same_row = [s for s in sites if ctx.positions[s.report].start.line == row and s.compiled == before.compiled]
+    return min(same_row, key=lambda s: abs(_offset(ctx, source, s.report) - offset), default=None)
+
+
 def _fixed(source: str, diagnostic: Diagnostic, offset: int) -> tuple[str, int]:
-    """The source with the fix applied, and where the text at `offset` starts in it."""
+    """The source with the fix applied, and about where the text at `offset` starts in it: exactly
+    outside the edits; inside one, at the start of the same row counted from the edit's start."""
     assert diagnostic.fix is not None
     offset_of = engine.location_offsets(source)
     edits = sorted(((offset_of(e.location), offset_of(e.end_location), e.content) for e in diagnostic.fix.edits),
                    reverse=True)
-    moved = offset
+    fixed, moved = source, offset
     for start, end, content in edits:
-        source = source[:start] + content + source[end:]
+        fixed = fixed[:start] + content + fixed[end:]
         if offset >= end:
             moved += len(content) - (end - start)
         elif offset >= start:
-            moved = start  # the loss call itself was rewritten: it now starts where the edit does
-    return source, moved
+            rows = source.count("\n", start, offset)
+            position = 0
+            for _ in range(rows):
+                position = content.find("\n", position) + 1 or position
+            moved = start + position
+    return fixed, moved
 
 
 def flow_values(source: str, diagnostic: Diagnostic) -> dict[str, Value]:

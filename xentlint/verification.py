@@ -15,6 +15,7 @@ import copy
 import enum
 import functools
 import itertools
+import dataclasses
 from dataclasses import dataclass
 from typing import Mapping, NamedTuple, Optional, Sequence
 
@@ -36,6 +37,7 @@ from xentlint import knowledge
 from xentlint.flow import Kind
 from xentlint.knowledge.schema import Form
 from xentlint.flow.values import Value
+from xentlint.stable_formula import stable
 from xentlint.site_verification import SiteUnverifiable, check_at_site, flow_values
 
 # Stand-in modules are named after their packages, except TensorFlow's: `tf`, as in the contracts.
@@ -240,11 +242,14 @@ def _respell(expr: ast.expr, imports: ImportTable, roles: Mapping[str, str], opa
 
 
 def _applied_module(expr: ast.expr, roles: Mapping[str, str]) -> ast.expr:
-    """`nn.Softmax(dim=1)` or `nn.CrossEntropyLoss(...)`: the module applied to the inputs, in order."""
-    if not (isinstance(expr, ast.Call) and _dotted(expr.func) or "").startswith("torch.nn."):
+    """A module or a function named, not called (`nn.Softmax(dim=1)`, `tf.losses.log_loss`): applied
+    to the inputs, in order."""
+    if isinstance(expr, ast.Call) and (_dotted(expr.func) or "").startswith("torch.nn."):
+        tensors = getattr(STANDINS.get(_dotted(expr.func) or ""), "tensor_arguments", None)
+    elif isinstance(expr, ast.Attribute) and callable(STANDINS.get(_dotted(expr) or "")):
+        tensors = len(roles)
+    else:
         return expr
-    module = STANDINS.get(_dotted(expr.func) or "")
-    tensors = getattr(module, "tensor_arguments", None)
     if tensors is None or len(roles) < tensors:
         return expr
     inputs = [ast.Name(name, ast.Load()) for name in list(roles.values())[:tensors]]
@@ -329,6 +334,8 @@ def _roles(variables: Sequence[str], contract: Contract, code: str, opaque: _Opa
     Variables beyond the contract's inputs (a temperature, a weight) are held at one scalar value.
     """
     inputs = list(contract.inputs)
+    if not variables:  # a module or a function named, applied to the contract's own inputs
+        return [{name: name for name in inputs}]
     if len(variables) == 1 and (len(inputs) == 1 or contract.relation is not Relation.MATCHES_REFERENCE):
         return [{variables[0]: contract.wrt}]
     if len(variables) >= len(inputs) >= 1 and (len(variables) == len(inputs)
@@ -358,6 +365,12 @@ def _judge(spelling: _Spelling, contract: Contract, code: str) -> ContractResult
             and not _same_value(original, contract.original, bindings, contract.wrt).held):
         raise Unverifiable(f"the replaced code does not compute what the {code} contract's "
                            f"`{contract.original}` does, so the contract's reference does not apply")
+    if contract.relation is Relation.EQUAL_WHERE_FINITE and (reference := stable(original)) is not None:
+        # The original's own rounding (`1 - sigmoid(z)`) where it is finite: compare with it computed stably.
+        held = verify_expressions(original, fixed, bindings, Relation.MATCHES_REFERENCE, reference, wrt=contract.wrt)
+        if held.held:
+            return dataclasses.replace(held, summary=held.summary.replace(
+                "the reference", "the formula computed stably", 1))
     # A fix that changes neither value nor gradient cannot break the code, whatever the rule expected.
     unchanged = _same_value(original, fixed, bindings, contract.wrt)
     return unchanged if unchanged.held else result

@@ -49,6 +49,8 @@ class Layout:
     class_axis: int = -1
     width: Optional[int] = None
     dtypes: tuple[type, ...] = DTYPES
+    # An ignored class (`ignore_index=0`): the first label avoids it, so some label always counts.
+    kept_class: Optional[int] = None
 
     def shape(self, batch: int, width: int) -> tuple[int, ...]:
         shape = [batch] + [2] * (self.rank - 1)
@@ -98,6 +100,8 @@ def _draw(
         return np.moveaxis(rows, -1, layout.class_axis)
     if kind is Input.BINARY_LABELS:
         return rng.integers(0, 2, shape).astype(dtype)
+    if kind is Input.CLASS_WEIGHTS:
+        return rng.uniform(0.5, 2.0, width).astype(dtype)
     if kind is Input.SCALAR:
         return np.asarray(0.5, dtype)
     raise ValueError(f"no generator for input kind {kind}")
@@ -119,6 +123,8 @@ def generate_cases(bindings: Mapping[str, Input], seed: int = 0, layout: Layout 
                     shape = layout.shape(batch, width)
                     labels = case_rng.integers(0, width, shape[:layout.class_axis % len(shape)]
                                                + shape[layout.class_axis % len(shape) + 1:])
+                    if layout.kept_class is not None and labels.flat[0] == layout.kept_class:
+                        labels.flat[0] = (layout.kept_class + 1) % width
                     kinds = {
                         name: LOSS_ARGUMENT_KINDS[len(cases) % len(LOSS_ARGUMENT_KINDS)]
                         if kind is Input.LOSS_ARGUMENTS

@@ -103,10 +103,24 @@ _TF_MATH = {
     "reduce_sum": tf_api.reduce_sum,
     "reduce_mean": tf_api.reduce_mean,
     "argmax": tf_api.argmax,
+    "log1p": tf_api.log1p,
+    "abs": tf_api.abs,
+    "squared_difference": tf_api.squared_difference,
+}
+
+_TF_CONTRIB_NN = {
+    name: getattr(tf_api, name)
+    for name in (
+        "deprecated_flipped_softmax_cross_entropy_with_logits",
+        "deprecated_flipped_sparse_softmax_cross_entropy_with_logits",
+        "deprecated_flipped_sigmoid_cross_entropy_with_logits",
+    )
 }
 
 _TF = {
-    **{name: _TF_MATH[name] for name in ("log", "exp", "sigmoid", "reduce_sum", "reduce_mean", "argmax")},
+    # TF 1 kept these at the top level too (`tf.log_sigmoid`, `tf.squared_difference`).
+    **{name: _TF_MATH[name] for name in ("log", "exp", "sigmoid", "reduce_sum", "reduce_mean", "argmax", "log1p",
+                                         "abs", "squared_difference", "log_sigmoid")},
     "clip_by_value": tf_api.clip_by_value,
     "one_hot": tf_api.one_hot,
     "cast": tf_api.cast,
@@ -184,6 +198,7 @@ _SCIPY_SPECIAL = {
     "softmax": jax_api.scipy_softmax,
     "log_softmax": jax_api.scipy_log_softmax,
     "expit": reference_losses.sigmoid,
+    "log_expit": reference_losses.log_sigmoid,
     "logsumexp": jax_api.scipy_logsumexp,
 }
 
@@ -200,6 +215,7 @@ STANDINS: dict[str, object] = {
     # TF 2's tf.losses is keras.losses; the TF1-only names keep their TF1 meaning (XL502).
     **_prefixed("tf.losses", {**_KERAS_LOSSES, **_TF1_LOSSES}),
     **_prefixed("tf.contrib.losses", _CONTRIB_LOSSES),
+    **_prefixed("tf.contrib.nn", _TF_CONTRIB_NN),
     **_prefixed("tf.contrib.slim.losses", _CONTRIB_LOSSES),
     **_prefixed("tf.keras.losses", _KERAS_LOSSES),
     **_prefixed("tf.keras.activations", _KERAS_ACTIVATIONS),
@@ -208,13 +224,15 @@ STANDINS: dict[str, object] = {
     **_prefixed("keras.losses", _KERAS_LOSSES),
     **_prefixed("keras.ops", _KERAS_OPS),
     **_prefixed("keras.activations", _KERAS_ACTIVATIONS),
-    "keras.backend.epsilon": keras_api.epsilon,
+    # Keras 2's `keras.backend` (`from keras import backend as K`), as tf.keras.backend.
+    **_prefixed("keras.backend", _KERAS_LEGACY_BACKEND),
     "keras.utils.to_categorical": keras_api.to_categorical,
     **_prefixed("torch", _TORCH),
     **_prefixed("torch.nn.functional", _TORCH_FUNCTIONAL),
     **_prefixed("torch.nn", torch_api.MODULES),
     **_prefixed("jax.nn", _JAX_NN),
     **_prefixed("optax", _OPTAX),
+    **_prefixed("optax.losses", _OPTAX),  # optax >= 0.1.8 spells its losses here too
     **_prefixed("scipy.special", _SCIPY_SPECIAL),
 }
 
