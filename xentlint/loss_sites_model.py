@@ -344,8 +344,11 @@ def intended_loss(model: SiteModel, fixed: SiteModel) -> str:
         return site_expression(replace(fixed, activation=_intended_activation(fixed), axis=model.class_axis,
                                        swapped=False))
     if any(keyword not in _PLAIN_OPTIONS for keyword, _ in model.options):
-        # The labels as the fixed code passes them: the original may be wrong about them (XL4).
-        return site_expression(replace(_reading_logits(model), labels=fixed.labels, swapped=False))
+        # Where the fix switches to a loss for other labels (XL4), the loss they fit, as the fixed code passes them.
+        reading = _reading_logits(model)
+        if reading.loss != fixed.loss:
+            reading = _reading_logits(fixed)
+        return site_expression(replace(reading, labels=fixed.labels, swapped=False))
     if model.binary:
         labels = LABEL_INPUTS[model.labels][0]
         per_element = f"tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast({labels}, {PREDICTION}.dtype), logits={PREDICTION})"

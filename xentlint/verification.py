@@ -35,7 +35,7 @@ from xentlint.runtime.standins import STANDINS
 from xentlint.runtime.tensor import Tensor
 from xentlint import knowledge
 from xentlint.flow import Kind
-from xentlint.knowledge.schema import Form
+from xentlint.knowledge.schema import Form, Labels
 from xentlint.flow.values import Value
 from xentlint.stable_formula import stable
 from xentlint.site_verification import SiteUnverifiable, check_at_site, flow_values
@@ -136,7 +136,7 @@ def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
         # The fix reads a value the replaced code does not, and whose definition is not in view.
         raise Unverifiable(f"the fix reads {', '.join(map(opaque.describe, brought_in))}, "
                            f"which the replaced code does not")
-    known = {**flow_values(source, diagnostic), **_predictions_of_losses(fixed, imports)}
+    known = {**flow_values(source, diagnostic), **_slots_of_losses(original, imports), **_slots_of_losses(fixed, imports)}
     spellings = [
         _Spelling(_respell(original, imports, roles, opaque)[0], _respell(fixed, imports, roles, opaque)[0],
                   {name: _kind(contract, name, known.get(variable)) for variable, name in roles.items()})
@@ -176,24 +176,30 @@ _LABEL_KINDS = {Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS}
 def _kind(contract: Contract, name: str, known: Optional[Value]) -> Input:
     """The input's kind in the contract, of the dtype the flow knows (`F.one_hot` gives integers)."""
     kind = contract.inputs.get(name, Input.SCALAR)
-    if kind is Input.ONE_HOT_LABELS and known is not None and known.kind is Kind.ONE_HOT_LABELS and known.integer:
-        return Input.INTEGER_ONE_HOT_LABELS
-    return kind
+    if kind not in (Input.ONE_HOT_LABELS, Input.SPARSE_LABELS) or known is None:
+        return kind
+    if known.kind is Kind.ONE_HOT_LABELS:
+        return Input.INTEGER_ONE_HOT_LABELS if known.integer else Input.ONE_HOT_LABELS
+    return Input.SPARSE_LABELS if known.kind is Kind.SPARSE_LABELS else kind
 
 
-def _predictions_of_losses(expr: ast.expr, imports: ImportTable) -> dict[str, Value]:
-    """Variables passed where a framework loss in `expr` takes its prediction."""
+def _slots_of_losses(expr: ast.expr, imports: ImportTable) -> dict[str, Value]:
+    """Variables passed where a framework loss in `expr` takes its prediction, or its class indices."""
     found = {}
     for call in (node for node in ast.walk(expr) if isinstance(node, ast.Call)):
-        api = knowledge.loss(imports.resolve_dotted(_dotted(call.func) or "") if _dotted(call.func) else None)
+        dotted = _dotted(call.func)
+        api = knowledge.loss(imports.resolve_dotted(dotted)) if dotted else None
         if api is None or api.form is not Form.FUNCTION:
             continue
-        param = api.prediction
-        argument = next((k.value for k in call.keywords if k.arg == param.keyword), None)
-        if argument is None and param.position is not None and param.position < len(call.args):
-            argument = call.args[param.position]
-        if isinstance(argument, ast.Name):
-            found[argument.id] = Value(Kind.LOGITS)
+        slots = [(api.prediction, Value(Kind.LOGITS))]
+        if api.labels is Labels.SPARSE:
+            slots.append((api.label, Value(Kind.SPARSE_LABELS, integer=True)))
+        for param, value in slots:
+            argument = next((k.value for k in call.keywords if k.arg == param.keyword), None)
+            if argument is None and param.position is not None and param.position < len(call.args):
+                argument = call.args[param.position]
+            if isinstance(argument, ast.Name):
+                found[argument.id] = value
     return found
 
 
