@@ -120,7 +120,9 @@ def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
     try:
         at_site = check_at_site(source, diagnostic, contract)
     except SiteUnverifiable as error:
-        raise Unverifiable(str(error)) from None
+        if contract.relation is not Relation.SAME_VALUE_AND_GRADIENT:
+            raise Unverifiable(str(error)) from None
+        at_site = None  # a rename keeps the call's arguments: the edited call alone can be compared
     if at_site is not None:
         return at_site
     contract = _fix_contract(diagnostic.code)
@@ -136,16 +138,28 @@ def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
         # The fix reads a value the replaced code does not, and whose definition is not in view.
         raise Unverifiable(f"the fix reads {', '.join(map(opaque.describe, brought_in))}, "
                            f"which the replaced code does not")
+    constant = _same_constant(original, fixed, imports, opaque)
+    if constant is not None:
+        return constant
     known = {**flow_values(source, diagnostic), **_slots_of_losses(original, imports), **_slots_of_losses(fixed, imports)}
-    spellings = [
-        _Spelling(_respell(original, imports, roles, opaque)[0], _respell(fixed, imports, roles, opaque)[0],
-                  {name: _kind(contract, name, known.get(variable)) for variable, name in roles.items()})
-        for roles in _roles(variables, contract, diagnostic.code, opaque)
-        if all(_fits(contract, name, known.get(variable)) for variable, name in roles.items())
-    ]
-    if len(spellings) > 1:
-        # Which variable is the prediction and which the labels: the assignment under which the original runs.
-        spellings = [spelling for spelling in spellings if not _raises(spelling.original, spelling.bindings)]
+    module_options = _module_constructor(_respell(original, imports, {}, opaque)[0])
+    all_roles = ([_option_roles(variables, contract)] if module_options
+                 else _roles(variables, contract, diagnostic.code, opaque))
+    spellings = []
+    for roles in all_roles:
+        if not all(_fits(contract, name, known.get(variable)) for variable, name in roles.items()):
+            continue
+        candidates = [
+            _Spelling(_respell(original, imports, roles, opaque)[0], _respell(fixed, imports, roles, opaque)[0],
+                      {name: _kind(contract, name, known.get(variable), labels)
+                       for variable, name in roles.items()})
+            for labels in _label_alternatives(contract)
+        ]
+        # Which variable is the prediction and which the labels, and (for a rename) of what kind the labels
+        # are: the assignment under which the original runs.
+        working = [c for c in candidates if len(candidates) == 1 and len(all_roles) == 1
+                   or not _raises(c.original, c.bindings)]
+        spellings += working[:1]
     if not spellings:
         raise Unverifiable(f"the original raises however {' and '.join(map(opaque.describe, variables))} "
                            f"are assigned to the inputs")
@@ -171,11 +185,49 @@ def _as_computations(expr: ast.expr, contract: Contract) -> ast.expr:
 
 
 _LABEL_KINDS = {Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS}
+_OPTION = "_option"  # a variable passed to a module's constructor: class weights
 
 
-def _kind(contract: Contract, name: str, known: Optional[Value]) -> Input:
+def _label_alternatives(contract: Contract) -> list[Optional[Input]]:
+    """A rename keeps whatever labels the code passes: the contract's kind first, then the others."""
+    if contract.relation is not Relation.SAME_VALUE_AND_GRADIENT:
+        return [None]
+    return [None, Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS]
+
+
+def _module_constructor(spelled: str) -> bool:
+    expr = ast.parse(spelled, mode="eval").body
+    return isinstance(expr, ast.Call) and hasattr(STANDINS.get(_dotted(expr.func) or ""), "tensor_arguments")
+
+
+def _option_roles(variables: Sequence[str], contract: Contract) -> dict[str, str]:
+    """A module's constructor reads no tensor: it is applied to the contract's inputs; its variables are options."""
+    return {**{name: name for name in contract.inputs},
+            **{variable: f"{_OPTION}{index}" for index, variable in enumerate(variables)}}
+
+
+def _same_constant(original: ast.expr, fixed: ast.expr, imports: ImportTable, opaque: "_Opaque"
+                   ) -> Optional[ContractResult]:
+    """`tf.losses.Reduction.MEAN` -> `tf.compat.v1.losses.Reduction.MEAN`: two framework constants."""
+    spelled = [_respell(expr, imports, {}, opaque) for expr in (original, fixed)]
+    if any(variables or not isinstance(ast.parse(text, mode="eval").body, ast.Attribute) for text, variables in spelled):
+        return None
+    values = [STANDINS.get(text) for text, _ in spelled]
+    if any(value is None or callable(value) for value in values):
+        return None
+    same = values[0] == values[1]
+    return ContractResult(Relation.SAME_VALUE_AND_GRADIENT, held=same, inputs_tried=1, worst_deviation=0.0,
+                          summary=f"both name the constant {values[0]!r}" if same
+                          else f"the constants differ: {values[0]!r} and {values[1]!r}")
+
+
+def _kind(contract: Contract, name: str, known: Optional[Value], labels: Optional[Input] = None) -> Input:
     """The input's kind in the contract, of the dtype the flow knows (`F.one_hot` gives integers)."""
+    if name.startswith(_OPTION):
+        return Input.CLASS_WEIGHTS
     kind = contract.inputs.get(name, Input.SCALAR)
+    if labels is not None and kind in _LABEL_KINDS:
+        return labels
     if kind not in (Input.ONE_HOT_LABELS, Input.SPARSE_LABELS) or known is None:
         return kind
     if known.kind is Kind.ONE_HOT_LABELS:

@@ -624,3 +624,77 @@ def optax_softmax_cross_entropy_with_integer_labels(logits: object, labels: obje
 def optax_sigmoid_binary_cross_entropy(logits: object, labels: object) -> np.ndarray:
     logits = floating(logits)
     return _sigmoid_cross_entropy(_like(labels, logits), logits)
+
+
+# Regression and margin losses that renames (XL501-XL503) carry over ---------------------------
+
+
+def tf1_absolute_difference(
+    labels: object, predictions: object, weights: object = 1.0, reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS
+) -> np.ndarray:
+    predictions = framework_cast(predictions, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, predictions, "absolute_difference")
+    return compute_weighted_loss(np.abs(predictions - labels), weights, reduction)
+
+
+def tf1_hinge_loss(
+    labels: object, logits: object, weights: object = 1.0, reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS
+) -> np.ndarray:
+    """Labels in {0, 1} become {-1, 1}: max(0, 1 - y * logits)."""
+    logits = framework_cast(logits, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, logits, "hinge_loss")
+    return compute_weighted_loss(np.maximum(0.0, 1.0 - (2.0 * labels - 1.0) * logits), weights, reduction)
+
+
+def tf1_huber_loss(
+    labels: object,
+    predictions: object,
+    weights: object = 1.0,
+    delta: float = 1.0,
+    reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS,
+) -> np.ndarray:
+    predictions = framework_cast(predictions, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, predictions, "huber_loss")
+    error = np.abs(predictions - labels)
+    quadratic = np.minimum(error, delta)
+    return compute_weighted_loss(0.5 * quadratic**2 + delta * (error - quadratic), weights, reduction)
+
+
+def torch_mse_loss(input: object, target: object, reduction: str = "mean") -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "mse_loss")
+    return torch_reduce(np.square(input - target.astype(input.dtype)), reduction)
+
+
+def torch_l1_loss(input: object, target: object, reduction: str = "mean") -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "l1_loss")
+    return torch_reduce(np.abs(input - target.astype(input.dtype)), reduction)
+
+
+def torch_smooth_l1_loss(input: object, target: object, reduction: str = "mean", beta: float = 1.0) -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "smooth_l1_loss")
+    error = np.abs(input - target.astype(input.dtype))
+    losses = error - 0.5 * beta if beta == 0 else np.where(error < beta, 0.5 * error**2 / beta, error - 0.5 * beta)
+    return torch_reduce(losses, reduction)
+
+
+def torch_kl_div(input: object, target: object, reduction: str = "mean", log_target: bool = False) -> np.ndarray:
+    """F.kl_div(log_q, p): p * (log p - log_q), with 0 where p is 0 (xlogy)."""
+    input = floating(input)
+    target = np.asarray(target).astype(input.dtype)
+    if log_target:
+        losses = np.exp(target) * (target - input)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            losses = np.where(target > 0, target * np.log(np.where(target > 0, target, 1)), 0) - target * input
+    if reduction == "batchmean":
+        return np.sum(losses) / input.dtype.type(input.shape[0])
+    return torch_reduce(losses, reduction)

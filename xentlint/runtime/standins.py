@@ -30,6 +30,9 @@ _TF1_LOSSES = {
     "sigmoid_cross_entropy": tf_api.tf1_sigmoid_cross_entropy,
     "log_loss": tf_api.tf1_log_loss,
     "compute_weighted_loss": tf_api.compute_weighted_loss,
+    "absolute_difference": tf_api.tf1_absolute_difference,
+    "hinge_loss": tf_api.tf1_hinge_loss,
+    "huber_loss": tf_api.tf1_huber_loss,
     "Reduction.NONE": reference_losses.TF1_NONE,
     "Reduction.SUM": reference_losses.TF1_SUM,
     "Reduction.SUM_OVER_BATCH_SIZE": reference_losses.TF1_SUM_OVER_BATCH_SIZE,
@@ -43,6 +46,8 @@ _CONTRIB_LOSSES = {
     "sigmoid_cross_entropy": tf_api.contrib_sigmoid_cross_entropy,
     "log_loss": tf_api.contrib_log_loss,
     "compute_weighted_loss": tf_api.contrib_compute_weighted_loss,
+    "absolute_difference": tf_api.contrib_absolute_difference,
+    "hinge_loss": tf_api.contrib_hinge_loss,
 }
 
 _KERAS_LOSSES = {**keras_api.LOSS_FUNCTIONS, **keras_api.LOSS_CLASSES}
@@ -147,6 +152,10 @@ _TORCH_FUNCTIONAL = {
     "binary_cross_entropy": torch_api.binary_cross_entropy,
     "binary_cross_entropy_with_logits": torch_api.binary_cross_entropy_with_logits,
     "one_hot": reference_losses.torch_one_hot,
+    "mse_loss": torch_api.mse_loss,
+    "l1_loss": torch_api.l1_loss,
+    "smooth_l1_loss": torch_api.smooth_l1_loss,
+    "kl_div": torch_api.kl_div,
 }
 
 # torch.f(x, ...) is x.f(...), as in torch.

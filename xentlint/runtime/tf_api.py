@@ -246,7 +246,39 @@ def tf1_log_loss(
     return reference_losses.tf1_log_loss(labels, predictions, weights, epsilon, reduction)
 
 
+def tf1_absolute_difference(
+    labels: object, predictions: object, weights: object = 1.0, scope: object = None,
+    loss_collection: object = None, reduction: str = TF1_DEFAULT_REDUCTION,
+) -> np.ndarray:
+    return reference_losses.tf1_absolute_difference(labels, predictions, weights, reduction)
+
+
+def tf1_hinge_loss(
+    labels: object, logits: object, weights: object = 1.0, scope: object = None,
+    loss_collection: object = None, reduction: str = TF1_DEFAULT_REDUCTION,
+) -> np.ndarray:
+    return reference_losses.tf1_hinge_loss(labels, logits, weights, reduction)
+
+
+def tf1_huber_loss(
+    labels: object, predictions: object, weights: object = 1.0, delta: float = 1.0, scope: object = None,
+    loss_collection: object = None, reduction: str = TF1_DEFAULT_REDUCTION,
+) -> np.ndarray:
+    return reference_losses.tf1_huber_loss(labels, predictions, weights, delta, reduction)
+
+
 # tf.contrib.losses: same computations, predictions first (TF 1.0 order) ----------------------
+
+
+def contrib_absolute_difference(
+    predictions: object, labels: object = None, weights: object = 1.0, scope: object = None
+) -> np.ndarray:
+    return reference_losses.tf1_absolute_difference(labels, predictions, weights)
+
+
+def contrib_hinge_loss(logits: object, labels: object = None, scope: object = None) -> np.ndarray:
+    """TF 1.x contrib: unreduced, one loss per element."""
+    return reference_losses.tf1_hinge_loss(labels, logits, 1.0, reference_losses.TF1_NONE)
 
 
 def contrib_softmax_cross_entropy(
