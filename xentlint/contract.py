@@ -58,3 +58,5 @@ class Contract:
     extra: Mapping[str, object] = field(default_factory=dict)
     # For a contract that shows the harm: how `fix --verify` checks what the rule's fix computes.
     fix_check: Optional["Contract"] = None
+    # APIs whose fixes `fix --verify` cannot evaluate (qualified name -> why, in the user's words).
+    unmodelled: Mapping[str, str] = field(default_factory=dict)

@@ -31,7 +31,8 @@ from xentlint.registry import rule_by_code
 from xentlint.runtime import ContractResult, verify_expressions
 from xentlint.runtime.evaluation import SAFE_BUILTINS, CannotVerify, Expression
 from xentlint.runtime.inputs import generate_cases
-from xentlint.runtime.standins import STANDINS
+from xentlint.runtime.errors import MissingStandIn
+from xentlint.runtime.standins import STANDINS, namespace
 from xentlint.runtime.tensor import Tensor
 from xentlint import knowledge
 from xentlint.flow import Kind
@@ -95,10 +96,25 @@ def check_fix(source: str, diagnostic: Diagnostic) -> FixCheck:
     try:
         result = _check(source, diagnostic)
     except (Unverifiable, CannotVerify) as error:
-        return unverified(diagnostic, str(error))
+        return unverified(diagnostic, unmodelled_reason(source, diagnostic) or str(error))
     if not result.verifiable:
         return unverified(diagnostic, result.summary.replace("cannot verify: ", "", 1))
     return FixCheck(diagnostic, Outcome.VERIFIED if result.held else Outcome.FAILED, result.summary)
+
+
+def unmodelled_reason(source: str, diagnostic: Diagnostic) -> Optional[str]:
+    """Why the fix cannot be checked, where its rule's contract lists the API the fix rewrites."""
+    unmodelled = getattr(rule_by_code(diagnostic.code).contract, "unmodelled", {})
+    try:
+        original, _ = edited_expressions(source, diagnostic)
+    except NotAnExpression:
+        return None
+    call = original.func if isinstance(original, ast.Call) else original
+    dotted = _dotted(call)
+    qualified = _imports(source).resolve_dotted(dotted) if dotted else None
+    if qualified not in unmodelled:
+        return None
+    return f"`{dotted}` is not checked: {unmodelled[qualified]}"
 
 
 def unverified(diagnostic: Diagnostic, reason: str) -> FixCheck:
@@ -133,6 +149,10 @@ def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
     original, fixed = _as_computations(original, contract), _as_computations(fixed, contract)
     imports, opaque = _imports(source), _Opaque()
     variables = _respell(original, imports, {}, opaque)[1]
+    if len(variables) > len(contract.inputs):
+        # `softmax(matmul(x, W) + b)` -> `sigmoid(matmul(x, W) + b)`: what both sides apply to is one input.
+        original, fixed = _common_operands(original, fixed, opaque)
+        variables = _respell(original, imports, {}, opaque)[1]
     brought_in = [name for name in _respell(fixed, imports, {}, opaque)[1] if name not in variables]
     if brought_in:
         # The fix reads a value the replaced code does not, and whose definition is not in view.
@@ -175,6 +195,24 @@ def _fix_contract(code: str) -> Contract:
     if contract.relation is Relation.SHOWS_HARM:
         raise Unverifiable(f"the {code} contract describes the harm, not what the fix keeps")
     return contract
+
+
+def _common_operands(original: ast.expr, fixed: ast.expr, opaque: "_Opaque") -> tuple[ast.expr, ast.expr]:
+    """Both sides with the largest computations they share (beyond single names) as opaque values."""
+    def parts(expr: ast.expr) -> dict[str, ast.expr]:
+        return {ast.unparse(node): node for node in ast.walk(expr) if node is not expr
+                and isinstance(node, (ast.BinOp, ast.Call, ast.Subscript))}
+
+    shared = set(parts(original)) & set(parts(fixed))
+    largest = {text for text in shared if not any(text != other and text in other for other in shared)}
+
+    class Replace(ast.NodeTransformer):
+        def visit(self, node: ast.AST) -> ast.AST:
+            if isinstance(node, ast.expr) and ast.unparse(node) in largest:
+                return ast.copy_location(ast.Name(opaque.name(node), ast.Load()), node)
+            return super().visit(node)
+
+    return Replace().visit(copy.deepcopy(original)), Replace().visit(copy.deepcopy(fixed))
 
 
 def _as_computations(expr: ast.expr, contract: Contract) -> ast.expr:
@@ -295,7 +333,8 @@ def _respell(expr: ast.expr, imports: ImportTable, roles: Mapping[str, str], opa
              ) -> tuple[str, list[str]]:
     """`expr` spelled for the stand-ins with its variables renamed by `roles`; and its variables, in order of use."""
     respeller = _Respeller(imports, roles, opaque)
-    spelled = respeller.visit(copy.deepcopy(expr))
+    respeller.root = expr = copy.deepcopy(expr)
+    spelled = respeller.visit(expr)
     return ast.unparse(_applied_module(spelled, roles)), respeller.variables
 
 
@@ -322,6 +361,7 @@ class _Respeller(ast.NodeTransformer):
         self.roles = roles
         self.opaque = opaque
         self.variables: list[str] = []
+        self.root: Optional[ast.expr] = None  # the whole computation: never an opaque value
 
     def _variable(self, name: str, node: ast.expr) -> ast.expr:
         if name not in self.variables:
@@ -359,7 +399,20 @@ class _Respeller(ast.NodeTransformer):
         if dotted is not None and self.imports.resolve_dotted(dotted) is None and not (
                 isinstance(callee, ast.Attribute) and callee.attr in _TENSOR_METHODS):
             return self._variable(self.opaque.name(node), node)  # `model(x)`, `self.fc(x)`: the user's code
+        if node is not self.root and dotted is not None and self._unmodelled(dotted, node):
+            return self._variable(self.opaque.name(node), node)  # `tf.matmul(x, W)` inside the computation
         return self.generic_visit(node)
+
+    def _unmodelled(self, dotted: str, node: ast.expr) -> bool:
+        """A framework function without a model: inside the computation, an input of its own."""
+        framework = self._framework_name(dotted, node)
+        if framework is None:
+            return False
+        try:
+            functools.reduce(getattr, (_dotted(framework) or "").split("."), _StandinRoot())
+        except (MissingStandIn, AttributeError):
+            return True
+        return False
 
     def _framework_name(self, dotted: str, node: ast.expr) -> Optional[ast.expr]:
         qualified = self.imports.resolve_dotted(dotted) if dotted else None
@@ -370,6 +423,13 @@ class _Respeller(ast.NodeTransformer):
         if standin not in _STANDIN_PACKAGES:
             raise Unverifiable(f"`{dotted}` comes from {package}, which has no NumPy stand-in")
         return ast.copy_location(ast.parse(standin + dot + rest, mode="eval").body, node)
+
+
+class _StandinRoot:
+    """The stand-in modules as attributes (`tf`, `jax`, ...), for looking a dotted name up."""
+
+    def __getattr__(self, name: str) -> object:
+        return namespace()[name]
 
 
 # Methods the stand-in tensors answer to (`z.softmax(1)`, `y.float()`).
