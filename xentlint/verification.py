@@ -30,7 +30,7 @@ from xentlint.output.paths import position
 from xentlint.registry import rule_by_code
 from xentlint.runtime import ContractResult, verify_expressions
 from xentlint.runtime.evaluation import SAFE_BUILTINS, CannotVerify, Expression
-from xentlint.runtime.inputs import generate_cases
+from xentlint.runtime.inputs import FLAT, Layout, generate_cases
 from xentlint.runtime.errors import MissingStandIn
 from xentlint.runtime.standins import STANDINS, namespace
 from xentlint.runtime.tensor import Tensor
@@ -468,13 +468,16 @@ def _roles(variables: Sequence[str], contract: Contract, code: str, opaque: _Opa
 def _raises(original: str, bindings: Mapping[str, Input]) -> bool:
     """Whether the original raises on some generated input: the inputs are assigned the wrong way round."""
     expression = Expression(original, set(bindings), "original")
-    return any(expression.evaluate(case, None, False).raised for case in generate_cases(bindings))
+    return any(expression.evaluate(case, None, False).raised
+               for case in generate_cases(bindings, layout=layout_of(original)))
 
 
 def _judge(spelling: _Spelling, contract: Contract, code: str) -> ContractResult:
     """The contract's relation between the two expressions; raises where the check does not apply."""
     original, fixed, bindings = spelling
-    result = verify_expressions(original, fixed, bindings, contract.relation, contract.reference, wrt=contract.wrt)
+    layout = layout_of(original)
+    result = verify_expressions(original, fixed, bindings, contract.relation, contract.reference, wrt=contract.wrt,
+                                layout=layout)
     if result.held or not result.verifiable:
         return result
     # The reference is the right loss for the contract's own original only: another call (another
@@ -485,17 +488,28 @@ def _judge(spelling: _Spelling, contract: Contract, code: str) -> ContractResult
                            f"`{contract.original}` does, so the contract's reference does not apply")
     if contract.relation is Relation.EQUAL_WHERE_FINITE and (reference := stable(original)) is not None:
         # The original's own rounding (`1 - sigmoid(z)`) where it is finite: compare with it computed stably.
-        held = verify_expressions(original, fixed, bindings, Relation.MATCHES_REFERENCE, reference, wrt=contract.wrt)
+        held = verify_expressions(original, fixed, bindings, Relation.MATCHES_REFERENCE, reference, wrt=contract.wrt,
+                                  layout=layout)
         if held.held:
             return dataclasses.replace(held, summary=held.summary.replace(
                 "the reference", "the formula computed stably", 1))
     # A fix that changes neither value nor gradient cannot break the code, whatever the rule expected.
-    unchanged = _same_value(original, fixed, bindings, contract.wrt)
+    unchanged = _same_value(original, fixed, bindings, contract.wrt, layout)
     return unchanged if unchanged.held else result
 
 
-def _same_value(one: str, other: str, bindings: Mapping[str, Input], wrt: str) -> ContractResult:
-    return verify_expressions(one, other, bindings, Relation.SAME_VALUE_AND_GRADIENT, wrt=wrt)
+def _same_value(one: str, other: str, bindings: Mapping[str, Input], wrt: str, layout: Layout = FLAT
+                ) -> ContractResult:
+    return verify_expressions(one, other, bindings, Relation.SAME_VALUE_AND_GRADIENT, wrt=wrt, layout=layout)
+
+
+def layout_of(spelled: str) -> Layout:
+    """Tensors of the rank the code uses: a softmax over `dim=2` normalises the last axis of 3-D inputs."""
+    axes = [keyword.value.value for node in ast.walk(ast.parse(spelled, mode="eval")) if isinstance(node, ast.Call)
+            for keyword in node.keywords if keyword.arg in ("dim", "axis") and isinstance(keyword.value, ast.Constant)
+            and isinstance(keyword.value.value, int) and not isinstance(keyword.value.value, bool)]
+    deepest = max(axes, default=1)
+    return Layout(rank=deepest + 1, class_axis=deepest) if deepest >= 2 else FLAT
 
 
 def _verdict(spellings: Sequence[_Spelling], contract: Contract, code: str, variables: Sequence[str]
