@@ -3,11 +3,15 @@ contract lists their API as not modelled (with the reason `not verified` then gi
 from __future__ import annotations
 
 import collections
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from xentlint.registry import default_codes, rule_by_code
+from xentlint.registry import all_rules, default_codes, rule_by_code
+from xentlint.rule import Rule
+from xentlint.runtime import run_contract
 from xentlint.verification import FixCheck, Outcome, fix_verified
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -47,3 +51,24 @@ def test_flow_rule_fixes_are_all_verified_and_95_percent_overall(checks: list[Fi
     assert len(flow) > 100 and all(check.outcome is Outcome.VERIFIED for check in flow)
     verified = sum(counts[Outcome.VERIFIED] for counts in by_rule.values())
     assert verified / len(checks) >= 0.95, dict(by_rule)
+
+
+@pytest.mark.parametrize("rule", [rule for rule in all_rules() if rule.fix_title], ids=lambda rule: rule.code)
+def test_the_fix_of_each_rule_page_example_is_verified(rule: type[Rule]) -> None:
+    _, example_checks = fix_verified(rule.example, "example.py", frozenset({rule.code}), unsafe=True)
+    assert all(check.outcome is Outcome.VERIFIED for check in example_checks), [c.line() for c in example_checks]
+
+
+@pytest.mark.parametrize("rule", [rule for rule in all_rules() if rule.contract and rule.contract.fix_check],
+                         ids=lambda rule: rule.code)
+def test_fix_checks_declared_by_rules_hold(rule: type[Rule]) -> None:
+    assert rule.contract is not None and rule.contract.fix_check is not None
+    result = run_contract(rule.contract.fix_check)
+    assert result.held, result.summary
+
+
+def test_rule_command_prints_the_fix_figures_of_its_example() -> None:
+    output = subprocess.run([sys.executable, "-m", "xentlint", "rule", "XL101"], capture_output=True, text=True,
+                            timeout=120, check=True).stdout
+    assert "Fix of the example, `fix --verify`: verified: fixed equals the reference" in output
+    assert "the original's gradient is" in output

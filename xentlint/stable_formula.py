@@ -1,5 +1,8 @@
 """A hand-written cross-entropy computed stably: the reference its fused replacement must equal.
 
+An epsilon or clip guarding the `log` (`log(p + 1e-8)`, `log(clip(p, eps, 1 - eps))`) only caps
+the terms; the formula means the log of `p` itself, so the guard is dropped.
+
 `-(y * log(sigmoid(z)) + (1 - y) * log(1 - sigmoid(z)))` rounds `1 - sigmoid(z)` where it is
 finite and gives `-inf` where it is not; the same formula with `log_sigmoid(z)` and
 `log_sigmoid(-z)` (and `log_softmax` for `log(softmax)`) is what it means. Works on stand-in
@@ -16,7 +19,10 @@ _SIGMOIDS = {"torch.sigmoid", "tf.sigmoid", "tf.math.sigmoid", "tf.nn.sigmoid", 
              "scipy.special.expit", "keras.activations.sigmoid", "keras.ops.sigmoid", "torch.nn.functional.sigmoid"}
 _SOFTMAXES = {"torch.softmax", "torch.nn.functional.softmax", "tf.nn.softmax", "tf.math.softmax", "jax.nn.softmax",
               "scipy.special.softmax"}
+_CLIPS = {"tf.clip_by_value", "torch.clamp", "np.clip", "numpy.clip", "jax.numpy.clip", "keras.ops.clip",
+          "tf.keras.backend.clip", "keras.backend.clip"}
 _LOG_SIGMOID = "scipy.special.log_expit"
+GUARD_LIMIT = 1e-3  # a constant added inside a log up to this size is an epsilon
 
 
 def stable(spelled: str) -> Optional[str]:
@@ -35,6 +41,10 @@ class _Fuser(ast.NodeTransformer):
         if _name(node.func) not in _LOGS or len(node.args) != 1 or node.keywords:
             return node
         [inner] = node.args
+        unguarded = _unguarded(inner)
+        if unguarded is not inner:
+            self.fused = True
+            inner = node.args[0] = unguarded
         negate = False
         if isinstance(inner, ast.BinOp) and isinstance(inner.op, ast.Sub) and _is_one(inner.left):
             inner, negate = inner.right, True
@@ -51,6 +61,17 @@ class _Fuser(ast.NodeTransformer):
             module, _, _ = (callee or "").rpartition(".")
             return ast.Call(ast.parse(f"{module}.log_softmax", mode="eval").body, inner.args, inner.keywords)
         return node
+
+
+def _unguarded(node: ast.expr) -> ast.expr:
+    """`p` for `p + 1e-8`, `1e-8 + p` and `clip(p, lo, hi)`; `node` itself otherwise."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        for guard, value in ((node.right, node.left), (node.left, node.right)):
+            if isinstance(guard, ast.Constant) and isinstance(guard.value, float) and 0 < guard.value <= GUARD_LIMIT:
+                return value
+    if isinstance(node, ast.Call) and _name(node.func) in _CLIPS and node.args:
+        return node.args[0]
+    return node
 
 
 def _is_one(node: ast.expr) -> bool:
