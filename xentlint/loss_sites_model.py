@@ -87,10 +87,6 @@ class SiteModel:
     keras_model: bool = False  # the prediction is a Keras model's output: float32, as Keras computes
 
     @property
-    def float32_only(self) -> bool:
-        return self.keras_model
-
-    @property
     def class_axis(self) -> int:
         return self.axis if isinstance(self.axis, int) and self.axis >= 0 else -1
 

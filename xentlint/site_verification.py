@@ -76,7 +76,7 @@ def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> Contrac
         bindings[CLASS_WEIGHTS] = Input.CLASS_WEIGHTS
     ignored = dict(before.options).get("ignore_index")
     width = before.classes if before.classes is not None and (before.binary or before.classes > 1) else None
-    dtypes = (np.float32,) if before.float32_only or after.float32_only else DTYPES
+    dtypes = (np.float32,) if before.keras_model or after.keras_model else DTYPES
     layout = Layout(rank=max(before.rank, after.rank), class_axis=before.class_axis, width=width, dtypes=dtypes,
                     kept_class=ignored if isinstance(ignored, int) else None)
     original, fixed = site_expression(before), site_expression(after)

@@ -1,10 +1,12 @@
 """`xentlint fix --verify`: check each proposed fix numerically before it is applied.
 
-A fix with one edit gives two expressions: the source text the edit replaces (the original)
-and the edit's content (the fixed one). Framework names are resolved through the file's own
-imports and spelled as the NumPy stand-ins are (`tensorflow.keras.losses.X` -> `keras.losses.X`);
-the user's variables are renamed to the inputs of the rule's contract (`z`, `y`), so the
-contract's relation, and its reference, apply as declared.
+A fix at a loss site is checked on the whole loss computation there (`site_verification`).
+Any other fix gives two expressions (`fix_texts`): what the edited code computes before and
+after. Framework names are resolved through the file's own imports and spelled as the NumPy
+stand-ins are (`tensorflow.keras.losses.X` -> `keras.losses.X`); the user's variables are
+renamed to the inputs of the rule's contract (`z`, `y`), of the kinds and dtypes the flow knows,
+and values of the user's own code (`self.fc(x)`) become inputs of their own, so the contract's
+relation, and its reference, apply as declared.
 
 Imports NumPy through `xentlint.runtime`: import this module only when verifying.
 """
