@@ -202,9 +202,11 @@ def _prediction(ctx: "FileContext", value: Value, api: Loss) -> tuple[Optional[F
     if origin is not None and origin.activation_arg is not None:
         framework = "keras"  # a Keras layer's activation=
     elif origin is not None and isinstance(origin.node, cst.Call):
-        callee = ctx.callee(origin.node) or ""
-        framework = ("torch" if callee.startswith("torch.") or isinstance(origin.node.func, cst.Attribute)
-                     and callee == "" else callee.partition(".")[0] or framework)
+        callee = ctx.callee(origin.node)
+        if callee is not None:
+            framework = callee.partition(".")[0]  # tensorflow, keras, torch, jax
+        elif isinstance(origin.node.func, cst.Attribute):
+            framework = "torch"  # a tensor method, `logits.softmax(1)`
     return value.fn, framework, value.axis
 
 
