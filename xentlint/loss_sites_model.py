@@ -47,6 +47,7 @@ LABEL_INPUTS = {
 # The intended categorical loss reads the labels as float one-hot rows.
 REFERENCE_LABELS = "t"
 
+
 class InputName(str):
     """A loss argument the check gives a generated tensor: spelled as that input's name."""
 
@@ -265,7 +266,8 @@ _ACTIVATIONS = {  # framework -> fn -> a template over `x` and `axis`
            Fn.LOG_SOFTMAX: "tf.nn.log_softmax({x}, axis={axis})", Fn.LOG_SIGMOID: "tf.math.log_sigmoid({x})"},
     "torch": {Fn.SOFTMAX: "torch.nn.functional.softmax({x}, {axis})", Fn.SIGMOID: "torch.sigmoid({x})",
               Fn.LOG_SOFTMAX: "torch.nn.functional.log_softmax({x}, {axis})",
-              Fn.LOG_SIGMOID: "torch.nn.functional.logsigmoid({x})", Fn.SOFTMIN: "torch.nn.functional.softmin({x}, {axis})"},
+              Fn.LOG_SIGMOID: "torch.nn.functional.logsigmoid({x})",
+              Fn.SOFTMIN: "torch.nn.functional.softmin({x}, {axis})"},
     "jax": {Fn.SOFTMAX: "jax.nn.softmax({x}, axis={axis})", Fn.SIGMOID: "jax.nn.sigmoid({x})",
             Fn.LOG_SOFTMAX: "jax.nn.log_softmax({x}, axis={axis})", Fn.LOG_SIGMOID: "jax.nn.log_sigmoid({x})"},
 }
@@ -349,7 +351,8 @@ def intended_loss(model: SiteModel, fixed: SiteModel) -> str:
         return site_expression(replace(reading, labels=fixed.labels, swapped=False))
     if model.binary:
         labels = LABEL_INPUTS[model.labels][0]
-        per_element = f"tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast({labels}, {PREDICTION}.dtype), logits={PREDICTION})"
+        per_element = (f"tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.cast({labels}, {PREDICTION}.dtype), "
+                       f"logits={PREDICTION})")
         if model.reduction.endswith("of per-sample means"):
             per_element = f"tf.reduce_mean({per_element}, axis=-1)"
     else:

@@ -69,7 +69,7 @@ def check_at_site(source: str, diagnostic: Diagnostic, contract: Contract) -> Op
 
 def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> ContractResult:
     prediction = Input.BINARY_LOGITS if before.binary else Input.LOGITS
-    bindings = {PREDICTION: prediction, **{LABEL_INPUTS[m.labels][0]: LABEL_INPUTS[m.labels][1] for m in (before, after)}}
+    bindings = {PREDICTION: prediction, **dict(LABEL_INPUTS[model.labels] for model in (before, after))}
     if not before.binary:
         bindings[REFERENCE_LABELS] = Input.ONE_HOT_LABELS
     if any(value is CLASS_WEIGHTS for model in (before, after) for _, value in model.options):

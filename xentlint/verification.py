@@ -163,7 +163,8 @@ def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
     constant = _same_constant(original, fixed, imports, opaque)
     if constant is not None:
         return constant
-    known = {**flow_values(source, diagnostic), **_slots_of_losses(original, imports), **_slots_of_losses(fixed, imports)}
+    known = {**flow_values(source, diagnostic), **_slots_of_losses(original, imports),
+             **_slots_of_losses(fixed, imports)}
     module_options = _module_constructor(_respell(original, imports, {}, opaque)[0])
     all_roles = ([_option_roles(variables, contract)] if module_options
                  else _roles(variables, contract, diagnostic.code, opaque))
@@ -250,7 +251,8 @@ def _same_constant(original: ast.expr, fixed: ast.expr, imports: ImportTable, op
                    ) -> Optional[ContractResult]:
     """`tf.losses.Reduction.MEAN` -> `tf.compat.v1.losses.Reduction.MEAN`: two framework constants."""
     spelled = [_respell(expr, imports, {}, opaque) for expr in (original, fixed)]
-    if any(variables or not isinstance(ast.parse(text, mode="eval").body, ast.Attribute) for text, variables in spelled):
+    if any(variables or not isinstance(ast.parse(text, mode="eval").body, ast.Attribute)
+           for text, variables in spelled):
         return None
     values = [STANDINS.get(text) for text, _ in spelled]
     if any(value is None or callable(value) for value in values):
