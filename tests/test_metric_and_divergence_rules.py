@@ -9,7 +9,7 @@ import pytest
 from xentlint.engine import lint_source
 from xentlint.rules.xl2_log_probability import kl_of_identical_distributions
 from xentlint.rules.xl8_metrics import PREDICTIONS_MOVE
-from xentlint.runtime import reference_losses, run_contract
+from xentlint.runtime import reference_losses, reference_metrics, run_contract
 
 
 @pytest.mark.parametrize("classes", [2, 3, 10])
@@ -23,7 +23,7 @@ def test_kl_figure_is_what_kl_div_returns_on_identical_probabilities(classes: in
 
 def test_logit_threshold_of_one_half_is_probability_0_62() -> None:
     logits = np.array([[0.4], [0.6]])
-    accuracy_on_logits = reference_losses.keras_binary_accuracy(np.ones_like(logits), logits)
+    accuracy_on_logits = reference_metrics.keras_binary_accuracy(np.ones_like(logits), logits)
     assert accuracy_on_logits.tolist() == [[0.0], [1.0]]  # sigmoid(0.4) = 0.60 > 0.5, still "negative"
     assert reference_losses.sigmoid(0.5) == pytest.approx(0.6225, abs=1e-4)
     assert "probability > 0.62" in _messages("XL801", _KERAS_LOGITS_MODEL)[0]

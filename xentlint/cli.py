@@ -202,6 +202,13 @@ def rule(code: str, plot_file: Optional[Path]) -> None:
 
         result = run_contract(found.contract)
         click.echo(f"\n## Live evidence\n{'Held' if result.held else 'FAILED'}: {result.summary}")
+    if found.fix_title:
+        from xentlint.verification import fix_verified
+
+        # The figures `fix --verify` prints, for the fix of this page's example.
+        _, checks = fix_verified(found.example, "example.py", frozenset({found.code}), unsafe=True)
+        for check in checks:
+            click.echo(f"Fix of the example, `fix --verify`: {check.outcome.value}: {check.detail}")
 
 
 def _plot(found: type[Rule], path: Path) -> int:

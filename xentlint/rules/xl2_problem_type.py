@@ -437,6 +437,14 @@ class SoftmaxOverOneUnit(Rule):
         harm=Harm.CONSTANT_OUTPUT,
         original="tf.nn.softmax(z, axis=-1)",
         inputs={"z": Input.ONE_UNIT_LOGITS},
+        # The fix's sigmoid gives the unit's probability of the positive class.
+        fix_check=Contract(
+            relation=Relation.MATCHES_REFERENCE,
+            original="tf.nn.softmax(z, axis=-1)",
+            fixed="tf.sigmoid(z)",
+            reference="scipy.special.expit(z)",
+            inputs={"z": Input.ONE_UNIT_LOGITS},
+        ),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

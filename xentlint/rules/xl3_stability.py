@@ -11,6 +11,7 @@ Figures quoted below (float32 unless said):
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar, Iterator, Optional, Sequence
 
@@ -812,7 +813,9 @@ class HandRolledCrossEntropy(Rule):
         "losses, and is not rewritten). The binary form needs the weights `y` and `1 - y`. The fixed "
         "form equals the formula wherever the formula is finite and no epsilon or clip changes it, and "
         "is finite everywhere. Where `p` came from a variable, its now unused assignment is left for you "
-        "to delete. Not offered for labels known to be integers (the fused losses want float targets). "
+        "to delete. Labels known to be integers (`F.one_hot`) are cast with `.float()` for torch, whose "
+        "`cross_entropy` raises on integer probability targets; for the other frameworks the fix is not "
+        "offered. "
         "PyTorch's `cross_entropy` takes probability targets since 1.10; TF1's "
         "`softmax_cross_entropy_with_logits` does not backpropagate into the labels."
     )
@@ -823,6 +826,13 @@ class HandRolledCrossEntropy(Rule):
         fixed="tf.reduce_sum(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z))",
         reference="F.cross_entropy(z, y, reduction='sum')",
         inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
+        # A fix keeps the formula's own reductions: it equals the formula wherever that is finite.
+        fix_check=Contract(
+            relation=Relation.EQUAL_WHERE_FINITE,
+            original="-(y * torch.log(torch.softmax(z, dim=1))).sum(dim=1).mean()",
+            fixed="F.cross_entropy(z, y)",
+            inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
+        ),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -909,11 +919,13 @@ def _fix(ctx: FileContext, formula: Formula, source: Optional[Source]) -> tuple[
         return ()
     if any(step.negative_scale for step in formula.steps):
         return ()
-    if ctx.flow.value(formula.terms[0].weight).integer:  # type: ignore[arg-type]
-        return ()  # integer labels: the fused losses want floats (torch reads an integer [N, C] as indices)
     name = _loss_for(source.activation.api.framework, source.activation.fn)
     row = knowledge.loss(name)
     if name is None or row is None:
+        return ()
+    # Integer one-hot labels (`F.one_hot`): the fused losses want floats, which torch's take by a cast.
+    integer = ctx.flow.value(formula.terms[0].weight).integer  # type: ignore[arg-type]
+    if integer and (row.framework != "torch" or len(formula.terms) == 2):
         return ()
     if len(formula.terms) == 2:
         built = _binary_loss(ctx, formula, source, name, row)
@@ -922,11 +934,20 @@ def _fix(ctx: FileContext, formula: Formula, source: Optional[Source]) -> tuple[
     if built is None:
         return ()
     loss, above = built
+    if integer:
+        loss = dataclasses.replace(loss, labels=_as_float(loss.labels))
     new = _rebuild(ctx, loss, above, row)
     if new is None:
         return ()
     top = formula.top
     return (Replacement(top, in_place_of(ctx, top, with_parentheses_of(top, new))),)
+
+
+def _as_float(labels: cst.BaseExpression) -> cst.BaseExpression:
+    """`labels.float()`: torch's probability targets must be floating point."""
+    if not isinstance(labels, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+        labels = labels.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Call(cst.Attribute(labels, cst.Name("float")))
 
 
 def _binary_loss(ctx: FileContext, formula: Formula, source: Source, name: str,

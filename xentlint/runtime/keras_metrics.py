@@ -12,13 +12,13 @@ from typing import Optional
 
 import numpy as np
 
-from xentlint.runtime import reference_losses
+from xentlint.runtime import reference_metrics
 from xentlint.runtime.errors import NotModelled
 from xentlint.runtime.tensor import Tensor, to_tensor
 
 
 def binary_accuracy(y_true: object, y_pred: object, threshold: float = 0.5) -> np.ndarray:
-    return reference_losses.keras_binary_accuracy(y_true, y_pred, threshold)
+    return reference_metrics.keras_binary_accuracy(y_true, y_pred, threshold)
 
 
 def _refuse(**unmodelled: object) -> None:
@@ -48,7 +48,7 @@ class AUC:
 
     def __call__(self, y_true: object, y_pred: object, sample_weight: object = None) -> Tensor:
         _refuse(sample_weight=sample_weight is not None)
-        return to_tensor(reference_losses.keras_auc(y_true, y_pred, self.num_thresholds, self.from_logits))
+        return to_tensor(reference_metrics.keras_auc(y_true, y_pred, self.num_thresholds, self.from_logits))
 
 
 class _AtThreshold:
@@ -70,12 +70,12 @@ class _AtThreshold:
 
 class Precision(_AtThreshold):
     def compute(self, y_true: object, y_pred: object) -> np.ndarray:
-        return reference_losses.keras_precision(y_true, y_pred, self.threshold)
+        return reference_metrics.keras_precision(y_true, y_pred, self.threshold)
 
 
 class Recall(_AtThreshold):
     def compute(self, y_true: object, y_pred: object) -> np.ndarray:
-        return reference_losses.keras_recall(y_true, y_pred, self.threshold)
+        return reference_metrics.keras_recall(y_true, y_pred, self.threshold)
 
 
 METRICS = {

@@ -544,6 +544,9 @@ def torch_cross_entropy(
     log_probs = log_softmax(input, axis)
     class_weights = _torch_class_weights(weight, classes, input, axis)
     target = np.asarray(target)
+    if target.dtype.kind in "iub" and target.shape == input.shape:
+        # torch reads a target of the input's shape as class probabilities, which must be floats.
+        raise FrameworkError("Expected floating point type for target with class probabilities, got Long")
     if target.dtype.kind == "f":
         _same_shape(target, input, "cross_entropy with class probabilities")
         probabilities = target.astype(input.dtype) * (1 - label_smoothing) + label_smoothing / classes
@@ -711,52 +714,61 @@ def torch_ctc_loss(
     return torch_reduce(per_example, reduction)
 
 
-# Keras binary metrics (keras.src.metrics, Keras 3.15): float32 state, strict `>` thresholds -----------
-
-KERAS_METRIC_DTYPE = np.float32
+# Regression and margin losses that renames (XL501-XL503) carry over ---------------------------
 
 
-def keras_binary_accuracy(y_true: object, y_pred: object, threshold: float = 0.5) -> np.ndarray:
-    """keras.metrics.binary_accuracy: per element, 1.0 where `(y_pred > threshold)` equals the label."""
-    y_pred = np.asarray(y_pred)
-    y_true = np.asarray(y_true)
-    predicted = (y_pred > np.asarray(threshold, dtype=y_pred.dtype)).astype(y_true.dtype)
-    return (y_true == predicted).astype(KERAS_METRIC_DTYPE)
+def tf1_absolute_difference(
+    labels: object, predictions: object, weights: object = 1.0, reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS
+) -> np.ndarray:
+    predictions = framework_cast(predictions, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, predictions, "absolute_difference")
+    return compute_weighted_loss(np.abs(predictions - labels), weights, reduction)
 
 
-def _confusion(y_true: object, y_pred: object, thresholds: np.ndarray) -> tuple[np.ndarray, ...]:
-    """True/false positives/negatives at each threshold over every element, in float32."""
-    predictions = np.asarray(y_pred).astype(KERAS_METRIC_DTYPE).reshape(1, -1)
-    positive = np.asarray(y_true).astype(bool).reshape(1, -1)
-    above = predictions > thresholds.astype(KERAS_METRIC_DTYPE).reshape(-1, 1)
-    count = lambda mask: np.sum(mask, axis=1).astype(KERAS_METRIC_DTYPE)  # noqa: E731
-    return count(positive & above), count(~positive & above), count(~positive & ~above), count(positive & ~above)
+def tf1_hinge_loss(
+    labels: object, logits: object, weights: object = 1.0, reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS
+) -> np.ndarray:
+    """Labels in {0, 1} become {-1, 1}: max(0, 1 - y * logits)."""
+    logits = framework_cast(logits, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, logits, "hinge_loss")
+    return compute_weighted_loss(np.maximum(0.0, 1.0 - (2.0 * labels - 1.0) * logits), weights, reduction)
 
 
-def _divide_no_nan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(b == 0, a.dtype.type(0), a / b)
+def tf1_huber_loss(
+    labels: object,
+    predictions: object,
+    weights: object = 1.0,
+    delta: float = 1.0,
+    reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS,
+) -> np.ndarray:
+    predictions = framework_cast(predictions, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, predictions, "huber_loss")
+    error = np.abs(predictions - labels)
+    quadratic = np.minimum(error, delta)
+    return compute_weighted_loss(0.5 * quadratic**2 + delta * (error - quadratic), weights, reduction)
 
 
-def keras_auc(y_true: object, y_pred: object, num_thresholds: int = 200, from_logits: bool = False) -> np.ndarray:
-    """keras.metrics.AUC (ROC curve, trapezoidal "interpolation") on one batch. Its evenly spaced
-    thresholds take the bucketing path, which clips the scores to [0, 1] first: logits given as
-    probabilities all land at 0 or 1."""
-    thresholds = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
-    thresholds = np.array([0.0 - KERAS_EPSILON, *thresholds, 1.0 + KERAS_EPSILON])
-    scores = np.clip(sigmoid(np.asarray(y_pred)) if from_logits else np.asarray(y_pred), 0, 1)
-    true_positives, false_positives, true_negatives, false_negatives = _confusion(y_true, scores, thresholds)
-    recall = _divide_no_nan(true_positives, true_positives + false_negatives)
-    fp_rate = _divide_no_nan(false_positives, false_positives + true_negatives)
-    heights = (recall[:-1] + recall[1:]) / KERAS_METRIC_DTYPE(2)
-    return np.sum((fp_rate[:-1] - fp_rate[1:]) * heights)
+def torch_mse_loss(input: object, target: object, reduction: str = "mean") -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "mse_loss")
+    return torch_reduce(np.square(input - target.astype(input.dtype)), reduction)
 
 
-def keras_precision(y_true: object, y_pred: object, threshold: float = 0.5) -> np.ndarray:
-    true_positives, false_positives, _, _ = _confusion(y_true, y_pred, np.array([threshold]))
-    return _divide_no_nan(true_positives, true_positives + false_positives)[0]
+def torch_l1_loss(input: object, target: object, reduction: str = "mean") -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "l1_loss")
+    return torch_reduce(np.abs(input - target.astype(input.dtype)), reduction)
 
 
-def keras_recall(y_true: object, y_pred: object, threshold: float = 0.5) -> np.ndarray:
-    true_positives, _, _, false_negatives = _confusion(y_true, y_pred, np.array([threshold]))
-    return _divide_no_nan(true_positives, true_positives + false_negatives)[0]
+def torch_smooth_l1_loss(input: object, target: object, reduction: str = "mean", beta: float = 1.0) -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "smooth_l1_loss")
+    error = np.abs(input - target.astype(input.dtype))
+    losses = error - 0.5 * beta if beta == 0 else np.where(error < beta, 0.5 * error**2 / beta, error - 0.5 * beta)
+    return torch_reduce(losses, reduction)
