@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import argument
 from xentlint.flow.calls import bool_literal, string_literal
 from xentlint.flow.values import UNKNOWN, Kind, Value, merge
 from xentlint.knowledge import apis
-from xentlint.knowledge.schema import Expects, Form, Loss
+from xentlint.knowledge.schema import Expects, Form, Loss, argument
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext

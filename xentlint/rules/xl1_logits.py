@@ -18,13 +18,13 @@ from __future__ import annotations
 import math
 from typing import ClassVar, Iterator, Optional
 
-from xentlint.context import FileContext, argument
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import FixAvailability
 from xentlint.flow import Kind, LossSite
 from xentlint.flow.calls import int_literal
 from xentlint.knowledge import Vocabulary
-from xentlint.knowledge.schema import Expects, Fn
+from xentlint.knowledge.schema import Expects, Fn, argument
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.site_edits import (
     Edit,

@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, Optional, Union
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import FileContext, argument
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import (
@@ -21,7 +21,7 @@ from xentlint.fixes import (
 from xentlint.flow import UNKNOWN, Kind, LossSite, Origin, Value
 from xentlint.flow.calls import match_activation, string_literal
 from xentlint.knowledge import Vocabulary, apis
-from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param
+from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param, argument
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.site_edits import (
     describe_activated,
@@ -67,7 +67,7 @@ def _feeds_only(ctx: FileContext, site: LossSite, call: cst.Call) -> bool:
     if arg is None or local_activation(ctx, site) is not call:
         return False
     if isinstance(arg.value, cst.Name):
-        return ctx.flow.name_loads(ctx.flow.enclosing_scope(call), arg.value.value) == 1
+        return len(ctx.flow.reads(ctx.flow.enclosing_scope(call), arg.value.value)) == 1
     return True
 
 

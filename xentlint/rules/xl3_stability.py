@@ -17,7 +17,7 @@ from typing import ClassVar, Iterator, Optional, Sequence
 import libcst as cst
 
 from xentlint import knowledge, walk
-from xentlint.context import FileContext, has_star_args
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import FixAvailability
 from xentlint.fixes import fused_log_call, in_place_of, spell, with_parentheses_of
@@ -32,7 +32,7 @@ from xentlint.flow.calls import (
 )
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
-from xentlint.knowledge.schema import Fn, Form, Loss, Reduce
+from xentlint.knowledge.schema import Fn, Form, Loss, Reduce, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 
 _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString)
@@ -183,7 +183,7 @@ class _LogOfActivation(Rule):
         if not isinstance(name, cst.Name):
             return ()
         scope = ctx.flow.enclosing_scope(found.log.call)
-        if ctx.flow.enclosing_scope(activation.call) is not scope or ctx.flow.name_loads(scope, name.value) != 1:
+        if ctx.flow.enclosing_scope(activation.call) is not scope or len(ctx.flow.reads(scope, name.value)) != 1:
             return ()
         fused = fused_log(ctx, activation, negate=found.complement)
         if fused is None:
@@ -405,79 +405,10 @@ def is_epsilon(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> bo
     if isinstance(expr, cst.Name):
         if expr.value.lower() in apis.EPSILON_NAMES:
             return True
-        bound = bound_value(ctx, expr)
+        bound = ctx.flow.bound_value(expr)
         return bound is not None and depth < 3 and is_epsilon(ctx, bound, depth + 1)
     return False
 
-
-def bound_value(ctx: FileContext, name: cst.Name) -> Optional[cst.BaseExpression]:
-    """What `name` holds where it is read, when its scope binds it exactly once: an assignment
-    `name = value` before the read, or a parameter default."""
-    scope = ctx.flow.enclosing_scope(name)
-    stores = ctx.flow.name_stores(scope, name.value)
-    if isinstance(scope, cst.FunctionDef):
-        parameter = _parameter(scope, name.value)
-        if parameter is not None:
-            return parameter.default if not stores else None
-        if not stores:  # a module-level constant
-            module_stores = ctx.flow.name_stores(ctx.module, name.value)
-            assign = _single_assignment(ctx, module_stores[0]) if len(module_stores) == 1 else None
-            module_level = assign is not None and ctx.flow.enclosing_scope(assign) is ctx.module
-            return assign.value if module_level else None  # type: ignore[union-attr]
-    if len(stores) != 1:
-        return None
-    assign = _single_assignment(ctx, stores[0])
-    if assign is None or not ctx.ends_before(assign, name):
-        return None
-    return assign.value
-
-
-def _parameter(function: cst.FunctionDef, name: str) -> Optional[cst.Param]:
-    params = function.params
-    return next((param for param in (*params.posonly_params, *params.params, *params.kwonly_params)
-                 if param.name.value == name), None)
-
-
-def _single_assignment(ctx: FileContext, store: cst.Name) -> Optional[cst.Assign]:
-    """The `name = value` statement binding `store`, when it has one plain target."""
-    target = ctx.parent(store)
-    assign = ctx.parent(target) if isinstance(target, cst.AssignTarget) else None
-    if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and assign.targets[0].target is store:
-        return assign
-    return None
-
-
-def name_reads(scope: cst.CSTNode, name: str) -> list[cst.Name]:
-    """The reads of `name` in `scope` (not attribute names, keywords or assignment targets)."""
-    collector = _Reads(name)
-    walk.visit(scope, collector)
-    return collector.reads
-
-
-class _Reads(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.reads: list[cst.Name] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.reads.append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        walk.visit(node.value, self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        walk.visit(node.value, self)
-        return False
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
-        return False
-
-    def visit_Param(self, node: cst.Param) -> bool:
-        if node.default is not None:
-            walk.visit(node.default, self)
-        return False
 
 
 def _variable_reads(ctx: FileContext, expr: cst.BaseExpression) -> list[cst.Name]:
@@ -491,19 +422,19 @@ def _variable_reads(ctx: FileContext, expr: cst.BaseExpression) -> list[cst.Name
     if not isinstance(target, cst.Name):
         return []
     scope = ctx.flow.enclosing_scope(assign)
-    reads = [read for read in name_reads(scope, target.value) if ctx.ends_before(assign, read)]
-    stores = ctx.flow.name_stores(scope, target.value)
+    reads = [read for read in ctx.flow.reads(scope, target.value) if ctx.ends_before(assign, read)]
+    stores = ctx.flow.stores(scope, target.value)
     if len(stores) == 1:
         return reads
     later = [store for store in stores if ctx.ends_before(assign, store)]
     if not later:
         return []
     # Up to the rebinding, whose own value still reads this one.
-    rebinding = ctx.binding_point(min(later, key=ctx.rank))
+    rebinding = ctx.flow.binding_point(min(later, key=ctx.rank))
     reads = [read for read in reads if not ctx.ends_before(rebinding, read)]
     statement = ctx.parent(assign)
     block = ctx.parent(statement) if statement is not None else None
-    if any(ctx.statement_of(read) not in _siblings(block) for read in reads):
+    if any(ctx.flow.statement_of(read) not in _siblings(block) for read in reads):
         return []
     return reads
 
@@ -516,7 +447,7 @@ def _siblings(block: Optional[cst.CSTNode]) -> list[cst.CSTNode]:
 def _log_factor(ctx: FileContext, factor: cst.BaseExpression) -> Optional[tuple[ActivationCall, bool]]:
     """The log call a product factor is, or reads through a variable bound once to it."""
     if isinstance(factor, cst.Name):
-        bound = bound_value(ctx, factor)
+        bound = ctx.flow.bound_value(factor)
         if isinstance(bound, cst.Call):
             log = match_activation(ctx, bound)
             return (log, True) if log is not None and log.fn is Fn.LOG and log.input is not None else None
@@ -730,7 +661,7 @@ class _Calls(cst.CSTVisitor):
 def _selects_entries(ctx: FileContext, probability: cst.BaseExpression, depth: int = 0) -> bool:
     """`probs[range(n), y]`, `probs.gather(1, y).squeeze(1)`: one probability picked per example."""
     if isinstance(probability, cst.Name):
-        bound = bound_value(ctx, probability)
+        bound = ctx.flow.bound_value(probability)
         return bound is not None and depth < 3 and _selects_entries(ctx, bound, depth + 1)
     if isinstance(probability, cst.Subscript):
         return any(isinstance(element.slice, cst.Index) for element in probability.slice)
@@ -875,17 +806,17 @@ def _source_activation(ctx: FileContext, formula: Formula) -> Optional[Source]:
         return Source(first, first.input, inline=True)
     if not isinstance(p, cst.Name):
         return None
-    assignment = bound_value(ctx, p)
+    assignment = ctx.flow.bound_value(p)
     activation = match_activation(ctx, assignment) if isinstance(assignment, cst.Call) else None
     if activation is None or activation.fn is not fn or not isinstance(activation.input, cst.Name):
         return None
     scope = ctx.flow.enclosing_scope(p)
     if ctx.flow.enclosing_scope(activation.call) is not scope:
         return None
-    if ctx.flow.name_loads(scope, p.value) != len(terms):
+    if len(ctx.flow.reads(scope, p.value)) != len(terms):
         return None  # p is read elsewhere too
     logits = activation.input
-    if not ctx.bound_before(scope, logits.value, activation.call):
+    if not ctx.flow.bound_before(scope, logits.value, activation.call):
         return None  # the logits may have changed before the formula reads them
     return Source(activation, cst.Name(logits.value), inline=False)
 

@@ -21,14 +21,14 @@ from typing import Callable, Iterator, Optional
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import FileContext, argument, has_star_args
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import FixAvailability
 from xentlint.fixes import loss_reference, switch_loss
 from xentlint.flow import Kind, LossSite, Value
 from xentlint.flow.sites import fit_calls
 from xentlint.knowledge import Vocabulary, apis
-from xentlint.knowledge.schema import Labels, Loss, Param
+from xentlint.knowledge.schema import Labels, Loss, Param, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.site_edits import quoted, sole_users
 
