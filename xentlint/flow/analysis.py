@@ -34,6 +34,7 @@ class FlowAnalysis(Statements, Expressions, Summaries):
         self._building: set[Scope] = set()  # scopes whose statements are being executed
         self._class_attrs: dict[cst.ClassDef, dict[str, Value]] = {}
         self._outputs: dict[object, Value] = {}
+        self._local_names: dict[cst.FunctionDef, set[str]] = {}
 
     # ------------------------------------------------------------ values
     def value(self, expr: cst.BaseExpression) -> Value:
@@ -125,6 +126,11 @@ class FlowAnalysis(Statements, Expressions, Summaries):
 
     def _state(self, scope: Scope) -> ScopeState:
         state = self._scopes.get(scope)
+        if state is None and not isinstance(scope, cst.Module) and self.ctx.module not in self._scopes:
+            # The module runs first: a function whose body is asked about first would otherwise
+            # be in progress when the module calls it, and the module would keep that unknown.
+            self._state(self.ctx.module)
+            state = self._scopes.get(scope)
         if state is None:
             state = ScopeState()
             self._scopes[scope] = state

@@ -45,6 +45,8 @@ class Expressions:
         if isinstance(expr, (cst.Integer, cst.UnaryOperation)):
             number = int_literal(expr)
             return Value(Kind.INT, number=number) if number is not None else UNKNOWN
+        if isinstance(expr, cst.Tuple):
+            return self._eval_tuple(expr, env, scope)
         if isinstance(expr, cst.Await):
             return self._eval(expr.expression, env, scope)
         if isinstance(expr, cst.BinaryOperation):
@@ -91,9 +93,11 @@ class Expressions:
             return UNKNOWN
         if name.value == "self" and is_method_receiver(self.ctx, scope):
             return self._self_instance(scope)
-        state = self._state(scope)
-        if name.value in state.assigned or name.value in parameter_names(scope):
-            return UNKNOWN
+        if name.value in self._locals(scope):
+            return UNKNOWN  # read before its binding on some path
+        if name.value in parameter_names(scope):
+            return self._parameter_value(scope, name.value)
+        # A name of an enclosing scope (a global model or loss object) that this function does not rebind.
         enclosing = self.enclosing_scope(scope)
         return self._state(enclosing).final.get(name.value, UNKNOWN)
 
@@ -101,7 +105,7 @@ class Expressions:
         if isinstance(attribute.value, cst.Name) and attribute.value.value == "self" and scope is not None:
             owner = self.enclosing_class(scope)
             if owner is not None:
-                return self._class_attributes(owner).get(attribute.attr.value, UNKNOWN)
+                return self._self_attribute(owner, attribute.attr.value)
         if attribute.attr.value in apis.MEANING_PRESERVING_ATTRIBUTES:
             inner = self._eval(attribute.value, env, scope)
             return inner if inner.kind in _TENSOR_KINDS else UNKNOWN
@@ -113,7 +117,19 @@ class Expressions:
         if isinstance(base, cst.Call) and self.ctx.callee(base) in apis.IDENTITY_MATRICES:
             return Value(Kind.ONE_HOT_LABELS, origin=Origin(subscript, "one-hot rows of an identity matrix"),
                          classes=self._int(base.args[0].value, env, scope) if base.args else None)
+        # `out[1]` of a tuple, at a literal position.
+        if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
+            position = int_literal(subscript.slice[0].slice.value)
+            container = self._eval(base, env, scope) if position is not None else UNKNOWN
+            if container.kind is Kind.TUPLE and position is not None and -len(container.items) <= position < len(
+                    container.items):
+                return container.items[position]
         return UNKNOWN
+
+    def _eval_tuple(self, expr: cst.Tuple, env: Env, scope: Optional[Scope]) -> Value:
+        if any(isinstance(element, cst.StarredElement) for element in expr.elements):
+            return UNKNOWN
+        return Value(Kind.TUPLE, items=tuple(self._eval(element.value, env, scope) for element in expr.elements))
 
     def _eval_call(self, call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
         key = call
@@ -216,7 +232,7 @@ class Expressions:
             layers = tuple(self._eval(arg.value, env, scope) for arg in call.args)
             return Value(Kind.MODEL, node=call, layers=layers, output=self._fold(layers))
         if callee in apis.KERAS_MODEL:
-            outputs = argument(call, _OUTPUTS)
+            outputs = argument(call, _OUTPUTS) or argument(call, _KERAS1_OUTPUT)
             output = self._eval(_single_output(outputs.value), env, scope) if outputs is not None else UNKNOWN
             return Value(Kind.MODEL, node=call, keras=True, output=output)
         return None
@@ -236,10 +252,15 @@ class Expressions:
         data = data_arg.value
         if isinstance(data, (cst.List, cst.Tuple)):
             elements = [element.value for element in data.elements]
+            if elements and all(isinstance(element, (cst.List, cst.Tuple)) for element in elements):
+                return self._literal_one_hot(call, elements, integer)
             if not elements or any(isinstance(element, (cst.List, cst.Tuple)) for element in elements):
-                return UNKNOWN  # rows of a matrix, not a vector of class indices
+                return UNKNOWN
+            numbers = [int_literal(element) for element in elements]
+            if any(number is not None and number < 0 for number in numbers):
+                return UNKNOWN  # not class indices
             if integer is None:
-                integer = row.integer or all(int_literal(element) is not None for element in elements)
+                integer = row.integer or None not in numbers
             return indices if integer else UNKNOWN
         inner = self._eval(data, env, scope)
         if integer or (integer is None and row.integer):
@@ -248,11 +269,27 @@ class Expressions:
             return UNKNOWN
         return inner if integer is None else inner.with_changes(integer=False)
 
+    def _literal_one_hot(self, call: cst.Call, rows: Sequence[cst.BaseExpression], integer: Optional[bool]) -> Value:
+        """`np.array([[1, 0], [0, 1]])`: rows of 0/1 that each sum to one, all of one length (two or more)."""
+        widths = set()
+        for row in rows:
+            assert isinstance(row, (cst.List, cst.Tuple))
+            entries = [int_literal(element.value) for element in row.elements]
+            if any(entry not in (0, 1) for entry in entries) or sum(entry or 0 for entry in entries) != 1:
+                return UNKNOWN
+            widths.add(len(entries))
+        if len(widths) != 1 or widths == {1}:
+            return UNKNOWN
+        return Value(Kind.ONE_HOT_LABELS, origin=Origin(call, "one-hot rows"), classes=widths.pop(),
+                     integer=integer is not False)
+
     def _layer(self, layer, callee: str, call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
         units_arg = argument(call, layer.units)
         units = self._int(units_arg.value, env, scope) if units_arg is not None else None
         short = callee.rsplit(".", 1)[-1]
         activation_arg = argument(call, layer.activation)
+        if activation_arg is None and layer.activation_default is not None:
+            return Value(Kind.LAYER, node=call)  # a hidden activation such as relu
         if activation_arg is None or is_none(activation_arg.value):
             if layer.units is None:
                 return UNKNOWN  # Activation() without an argument
@@ -296,9 +333,8 @@ class Expressions:
         if target.kind is Kind.CLASS:
             assert isinstance(target.node, cst.ClassDef)
             return self._instance(target.node)
-        if target.kind is Kind.FUNCTION:
-            assert isinstance(target.node, cst.FunctionDef)
-            return self._returns(target.node)
+        if target.kind is Kind.FUNCTION and isinstance(target.node, cst.FunctionDef):
+            return self._call_function(target, call, env, scope)
         return UNKNOWN
 
     def _apply_layer(self, layer: Value, inner: Value, call: Optional[cst.CSTNode]) -> Value:
@@ -347,6 +383,7 @@ class Expressions:
 _TENSOR_KINDS = frozenset({Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS, Kind.SPARSE_LABELS,
                            Kind.ONE_HOT_LABELS})
 _OUTPUTS = apis.Param("outputs", 1)
+_KERAS1_OUTPUT = apis.Param("output")  # Keras 1: Model(input=..., output=...)
 
 
 def _sparse(call: cst.CSTNode, inner: Value) -> Value:

@@ -131,33 +131,46 @@ class Statements:
         if isinstance(target, cst.Name):
             return self._bind(env, target.value, value, state)
         if isinstance(target, (cst.Tuple, cst.List)):
-            for element, part in zip(target.elements, self._unpacked(source, len(target.elements), env)):
-                inner = element.value
-                if isinstance(part, tuple) and isinstance(inner, (cst.Tuple, cst.List)) \
-                        and len(part) == len(inner.elements):
-                    for inner_element, inner_part in zip(inner.elements, part):
-                        env = self._bind_target(inner_element.value, inner_part, env, state)
-                else:
-                    env = self._bind_target(inner, part if isinstance(part, Value) else UNKNOWN, env, state)
+            for element, part in zip(target.elements, self._unpacked(value, source, target.elements, env)):
+                env = self._bind_target(element.value, part, env, state)
             return env
-        if isinstance(target, cst.StarredElement):
-            return self._bind_target(target.value, UNKNOWN, env, state)
         return env  # attributes and subscripts: `self.x` is handled per class
 
-    def _unpacked(self, source: Optional[cst.BaseExpression], count: int,
-                  env: Env) -> list[Union[Value, tuple[Value, ...]]]:
-        """What unpacking `source` into `count` targets gives each (a tuple: a pair unpacked again)."""
-        if isinstance(source, (cst.Tuple, cst.List)) and len(source.elements) == count:
-            return [self._eval(element.value, env, None) for element in source.elements]
+    def _unpacked(self, value: Value, source: Optional[cst.BaseExpression],
+                  targets: Sequence[cst.BaseElement], env: Env) -> list[Value]:
+        """What unpacking `value` (computed from `source`) into `targets` gives each target: tuple
+        items at literal positions, counted from the end after a starred target (which is unknown)."""
+        count = len(targets)
+        stars = [index for index, target in enumerate(targets) if isinstance(target, cst.StarredElement)]
+        if value.kind is not Kind.TUPLE and not stars:
+            value = self._unpacked_call(source, count, env)
+        if value.kind is not Kind.TUPLE or len(stars) > 1:
+            return [UNKNOWN] * count
+        items = value.items
+        if not stars:
+            return list(items) if len(items) == count else [UNKNOWN] * count
+        star = stars[0]
+        after = count - star - 1
+        if len(items) < count - 1:
+            return [UNKNOWN] * count
+        return [*items[:star], UNKNOWN, *items[len(items) - after:]]
+
+    def _unpacked_call(self, source: Optional[cst.BaseExpression], count: int, env: Env) -> Value:
+        """Tuples that library calls return: dataset loaders' `(x, y)` pairs, `train_test_split`."""
+        if isinstance(source, cst.List) and len(source.elements) == count:
+            return Value(Kind.TUPLE, items=tuple(self._eval(element.value, env, None) for element in source.elements))
         callee = self.ctx.callee(source) if isinstance(source, cst.Call) else None
         if callee is not None and count == 2 and callee in apis.LABELLED_SPLITS | apis.LABELLED_PAIRS:
             labels = Value(Kind.SPARSE_LABELS, origin=Origin(source, "dataset labels"), integer=True)
-            return [(UNKNOWN, labels)] * 2 if callee in apis.LABELLED_SPLITS else [UNKNOWN, labels]
+            if callee in apis.LABELLED_SPLITS:
+                pair = Value(Kind.TUPLE, items=(UNKNOWN, labels))
+                return Value(Kind.TUPLE, items=(pair, pair))
+            return Value(Kind.TUPLE, items=(UNKNOWN, labels))
         if isinstance(source, cst.Call) and callee in apis.ARRAY_SPLITTERS and not any(arg.star for arg in source.args):
             arrays = [arg.value for arg in source.args if arg.keyword is None]
             if count == 2 * len(arrays):
-                return [self._eval(array, env, None) for array in arrays for _half in (0, 1)]
-        return [UNKNOWN] * count
+                return Value(Kind.TUPLE, items=tuple(self._eval(array, env, None) for array in arrays for _half in (0, 1)))
+        return UNKNOWN
 
     def _bind(self, env: Env, name: str, value: Value, state: ScopeState) -> Env:
         state.assigned.add(name)

@@ -3,19 +3,34 @@ returns, what a function returns, the values a class keeps on `self`, and module
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
 from xentlint import walk
 from xentlint.flow.calls import int_literal
-from xentlint.flow.names import SelfAssignments, find_method, is_none, parameter_names
-from xentlint.flow.statements import Env, Scope
+from xentlint.flow.names import (
+    SelfAssignments,
+    assigned_names,
+    block,
+    find_method,
+    flatten,
+    is_method_receiver,
+    is_none,
+    parameter_names,
+    plain_params,
+    self_attribute,
+)
+from xentlint.flow.statements import Env, Scope, ScopeState
 from xentlint.flow.values import UNKNOWN, Kind, Value, merge
 from xentlint.knowledge import apis
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
+
+
+Seed = tuple[tuple[str, Value], ...]  # the value of each parameter, in order
+_MAX_DEPTH = 24  # functions, calls and parameters being evaluated at once: deeper chains are unknown
 
 
 class Summaries:
@@ -52,21 +67,152 @@ class Summaries:
                     return found
         return None
 
-    def _returns(self, function: cst.FunctionDef) -> Value:
-        if function in self._outputs:
-            return self._outputs[function]
-        if function in self._in_progress or function in self._building:
-            return UNKNOWN  # recursion, or asked while its body runs: do not cache a partial result
+    def _returns(self, function: cst.FunctionDef, seed: Optional[Seed] = None) -> Value:
+        """What `function` returns: with `seed`, for those values of its parameters (memoised per
+        seed); without, for what its parameters receive where every call site agrees."""
+        key = function if seed is None else (function, seed)
+        if key in self._outputs:
+            return self._outputs[key]
+        if function in self._in_progress or len(self._in_progress) > _MAX_DEPTH \
+                or (seed is None and function in self._building):
+            return UNKNOWN  # recursion, a deep chain, or asked while its body runs: do not cache
         self._in_progress.add(function)
         try:
-            returns = self._state(function).returns
+            if seed is None:
+                returns = self._state(function).returns
+            else:
+                state = ScopeState()
+                self._exec(block(function.body), dict(seed), function, state)
+                returns = state.returns
             result = returns[0] if returns else UNKNOWN
             for value in returns[1:]:
                 result = merge(result, value)
         finally:
             self._in_progress.discard(function)
-        self._outputs[function] = result
+        self._outputs[key] = result
         return result
+
+    def _call_function(self, target: Value, call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
+        """`f(a, b)`: what `f` returns for the values of `a` and `b` here."""
+        function = target.node
+        assert isinstance(function, cst.FunctionDef)
+        passed = self._passed(function, call, bound=target.bound)
+        if passed is None:
+            return UNKNOWN
+        seed = tuple((name, self._eval(expr, env, scope) if expr is not None else UNKNOWN)
+                     for name, expr in passed)
+        if all(value.kind is Kind.UNKNOWN and value.classes is None for _name, value in seed):
+            return self._returns(function)
+        return self._returns(function, seed)
+
+    def arguments_passed(self, function: cst.FunctionDef, call: cst.Call,
+                         bound: bool) -> Optional[dict[str, Optional[cst.BaseExpression]]]:
+        """Each parameter of `function` with what `call` passes to it (or its default), by name."""
+        passed = self._passed(function, call, bound)
+        return dict(passed) if passed is not None else None
+
+    def _passed(self, function: cst.FunctionDef, call: cst.Call,
+                bound: bool) -> Optional[list[tuple[str, Optional[cst.BaseExpression]]]]:
+        """Each parameter of `function` with the expression `call` passes to it (or its default);
+        None when the arguments cannot be matched (`*args`, `**kwargs`, too many)."""
+        if any(arg.star for arg in call.args):
+            return None
+        params = list(plain_params(function))
+        if bound or (params and params[0].name.value in ("self", "cls") and is_method_receiver(self.ctx, function)):
+            params = params[1:]
+        passed: dict[str, Optional[cst.BaseExpression]] = {
+            param.name.value: param.default for param in params}
+        positional = [arg.value for arg in call.args if arg.keyword is None]
+        if len(positional) > len(params):
+            return None
+        for param, expr in zip(params, positional):
+            passed[param.name.value] = expr
+        for arg in call.args:
+            if arg.keyword is not None:
+                if arg.keyword.value not in passed:
+                    return None
+                passed[arg.keyword.value] = arg.value
+        return list(passed.items())
+
+    def _parameter_value(self, function: cst.FunctionDef, name: str) -> Value:
+        """What parameter `name` receives when every call site of `function` in the module agrees;
+        unknown when the function is also used another way (a callback, called from outside)."""
+        key = (function, name)
+        if key in self._outputs:
+            return self._outputs[key]
+        if key in self._in_progress or len(self._in_progress) > _MAX_DEPTH:
+            return UNKNOWN
+        self._in_progress.add(key)
+        try:
+            result = self._agreed(function, name)
+        finally:
+            self._in_progress.discard(key)
+        self._outputs[key] = result
+        return result
+
+    def _agreed(self, function: cst.FunctionDef, name: str) -> Value:
+        calls = self._call_sites(function)
+        if not calls:
+            return UNKNOWN
+        result: Optional[Value] = None
+        for call, bound in calls:
+            passed = self._passed(function, call, bound)
+            expr = dict(passed).get(name) if passed is not None else None
+            if expr is None:
+                return UNKNOWN
+            value = self.value(expr)
+            result = value if result is None else merge(result, value)
+            if result.kind is Kind.UNKNOWN and result.classes is None:
+                return UNKNOWN
+        return result or UNKNOWN
+
+    def _call_sites(self, function: cst.FunctionDef) -> list[tuple[cst.Call, bool]]:
+        """Every use of `function` in the module as a call (`f(...)`, or `self.f(...)` for a method),
+        or none when one use is not a call or the name is bound more than once."""
+        holder = self.ctx.parent(self.ctx.parent(function) or function)
+        name = function.name.value
+        if isinstance(self.ctx.parent(function), cst.Module):
+            uses: list[cst.CSTNode] = list(self._uses.names.get(name, ()))
+            if self._uses.definitions.get(name, 0) != 1 or self._uses.stores.get(name, 0):
+                return []
+            bound = False
+        elif isinstance(holder, cst.ClassDef) and is_method_receiver(self.ctx, function):
+            uses = list(self._uses.attributes.get(name, ()))
+            if self._uses.definitions.get(name, 0) != 1 or any(
+                    self_attribute(use) is None or self.enclosing_class(use) is not holder for use in uses):
+                return []
+            bound = True
+        else:
+            return []
+        calls = []
+        for use in uses:
+            call = self.ctx.parent(use)
+            if not (isinstance(call, cst.Call) and call.func is use):
+                return []
+            calls.append((call, bound))
+        return calls
+
+    @cached_property
+    def _uses(self) -> "_Uses":
+        uses = _Uses()
+        walk.visit(self.ctx.module, uses)
+        return uses
+
+    def _locals(self, function: cst.FunctionDef) -> set[str]:
+        """Names `function` binds in its body (not its parameters)."""
+        found = self._local_names.get(function)
+        if found is None:
+            found = assigned_names(function.body)
+            self._local_names[function] = found
+        return found
+
+    def _self_attribute(self, cls: cst.ClassDef, attribute: str) -> Value:
+        """`self.x`: what the class's methods assign to it, or its own method `x` (a bound function)."""
+        values = self._class_attributes(cls)
+        if attribute in values:
+            return values[attribute]
+        own = find_method(cls, attribute)
+        return Value(Kind.FUNCTION, node=own, bound=True) if own is not None else UNKNOWN
 
     def _class_attributes(self, cls: cst.ClassDef) -> dict[str, Value]:
         """`self.x = ...` in any method, evaluated against module-level names only (a method's
@@ -122,3 +268,50 @@ class Summaries:
         return {name: number for name, number in constants.items() if counts[name] == 1}
 
 
+
+
+class _Uses(cst.CSTVisitor):
+    """One walk over the module: each name read, each `.attr` use, and how often each name is
+    defined (`def`, `class`) or otherwise bound at any level."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, list[cst.Name]] = {}
+        self.attributes: dict[str, list[cst.Attribute]] = {}
+        self.definitions: dict[str, int] = {}
+        self.stores: dict[str, int] = {}
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.setdefault(node.value, []).append(node)
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        for part in (node.annotation, node.default):
+            if part is not None:
+                walk.visit(part, self)
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.attributes.setdefault(node.attr.value, []).append(node)
+        walk.visit(node.value, self)
+        return False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._define(node)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._define(node)
+        return False
+
+    def _define(self, node: Union[cst.FunctionDef, cst.ClassDef]) -> None:
+        """Count the definition, and walk everything but its own name."""
+        self.definitions[node.name.value] = self.definitions.get(node.name.value, 0) + 1
+        for part in (*node.decorators, *getattr(node, "bases", ()), *getattr(node, "keywords", ())):
+            walk.visit(part, self)
+        if isinstance(node, cst.FunctionDef):
+            walk.visit(node.params, self)
+        walk.visit(node.body, self)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        for element in flatten(node.target):
+            if isinstance(element, cst.Name):
+                self.stores[element.value] = self.stores.get(element.value, 0) + 1

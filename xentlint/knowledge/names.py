@@ -11,6 +11,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from xentlint import walk
+from xentlint.knowledge import apis
 
 # Families that are one API under several spellings. Longest prefix first.
 _CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -69,6 +70,12 @@ class ImportTable:
         table = cls()
         collector = _ImportCollector(table)
         walk.visit(module, collector)
+        if not any(target.split(".")[0] in apis.FRAMEWORK_MODULES for target in table.modules()):
+            # A pasted snippet: conventional names resolve as the documentation writes them,
+            # unless the file binds the name itself.
+            for local, target in apis.SNIPPET_CONVENTIONS.items():
+                if local not in collector.bound and local not in table._bindings:
+                    table._bindings[local] = target
         return table
 
     def bind(self, local: str, target: str) -> None:
@@ -124,6 +131,34 @@ class _ImportCollector(cst.CSTVisitor):
     def __init__(self, table: ImportTable) -> None:
         self.table = table
         self.depth = 0
+        self.bound: set[str] = set()  # every name the module binds other than by import, at any level
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._bound(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bound(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bound(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._bound(node.name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.bound.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.bound.add(node.name.value)
+
+    def _bound(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.bound.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bound(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bound(target.value)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -148,6 +183,7 @@ class _ImportCollector(cst.CSTVisitor):
             self.table.bind(local, f"{module}.{name}")
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.bound.add(node.name.value)
         self.depth += 1
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -163,6 +163,8 @@ class Layer:
     activation: Optional[Param] = None  # Keras `activation=` (string or callable)
     # A layer function (TF1 `tf.layers.dense(inputs, units)`): the input it is applied to at once.
     input: Optional[Param] = None
+    # The activation applied when `activation` is not passed (None: linear, so the layer gives logits).
+    activation_default: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,7 @@ class SigmoidWithExclusiveClasses(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for site in ctx.loss_sites:
             if self.applies(site):
-                yield self.finding(site.report, self._message(ctx, site), *self._fix(ctx, site),
+                yield self.site_finding(site, self._message(ctx, site), *self._fix(ctx, site),
                                    applicability=_UNSAFE)
 
     def _message(self, ctx: FileContext, site: LossSite) -> str:
@@ -311,7 +311,7 @@ class SoftmaxWithBinaryLoss(Rule):
         for site in ctx.loss_sites:
             value = site.prediction
             if site.api.labels is Labels.BINARY and _applied(value, Fn.SOFTMAX) and _several_classes(value):
-                yield self.finding(site.report, self._message(ctx, site))
+                yield self.site_finding(site, self._message(ctx, site))
 
     def _message(self, ctx: FileContext, site: LossSite) -> str:
         value = site.prediction
@@ -555,16 +555,16 @@ class NllWithoutLogSoftmax(Rule):
             activation = match_activation(ctx, call)
             fused = fused_log_call(ctx, activation) if activation is not None else None
             if fused is None or not _editable(ctx, site, call):
-                return self.finding(site.report, message)
+                return self.site_finding(site, message)
             safe = _feeds_only(ctx, site, call)
-            return self.finding(site.report, message, Replacement(call, fused),
+            return self.site_finding(site, message, Replacement(call, fused),
                                 applicability=Applicability.SAFE if safe else _UNSAFE)
         api = _activation_api(ctx, origin.node)
         if api is None or api.log_form is None:
-            return self.finding(site.report, message)
+            return self.site_finding(site, message)
         assert isinstance(origin.node, cst.Call)
         layer = respell_constructor(ctx, origin.node, (api.log_form,))
-        return self.finding(site.report, message, *_replacement(origin.node, layer), applicability=_UNSAFE)
+        return self.site_finding(site, message, *_replacement(origin.node, layer), applicability=_UNSAFE)
 
     def _logits_input(self, ctx: FileContext, site: LossSite) -> Finding:
         origin = site.prediction.origin
@@ -575,7 +575,7 @@ class NllWithoutLogSoftmax(Rule):
                    f"CrossEntropyLoss, which applies log_softmax itself")
         users = sole_users(ctx, site)
         edit = with_logits_sibling(ctx, site) if users is not None and all(map(_raw_logits, users)) else None
-        return self.finding(site.report, message, *(replacements(ctx, edit, []) if edit else ()),
+        return self.site_finding(site, message, *(replacements(ctx, edit, []) if edit else ()),
                             applicability=_UNSAFE)
 
 

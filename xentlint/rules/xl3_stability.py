@@ -115,9 +115,11 @@ class LogOf:
     """`log(f(x))`, or `log(1 - f(x))`: the log call and the activation call it takes the log of."""
 
     log: ActivationCall
-    activation: ActivationCall
-    inline: bool  # the activation is written inside the log; else it reaches it through a variable
+    # The activation call (None when a layer or module object applies it: `log(self.softmax(h))`).
+    activation: Optional[ActivationCall]
+    inline: bool  # the activation is written inside the log; else it reaches it through the flow
     complement: bool  # log(1 - f(x))
+    applied_at: cst.CSTNode  # the activation call, or the layer that applies it
 
     @property
     def probabilities(self) -> cst.BaseExpression:
@@ -135,17 +137,18 @@ def logs_of(ctx: FileContext, fn: Fn) -> Iterator[LogOf]:
         assert inner is not None
         inline = isinstance(inner, cst.Call) and match_activation(ctx, inner)
         if inline and inline.fn is fn:
-            yield LogOf(log, inline, True, complement)
+            yield LogOf(log, inline, True, complement, inline.call)
             continue
         value = ctx.flow.value(inner)
         origin = value.origin
         if value.kind is not Kind.PROBABILITIES or value.fn is not fn or origin is None:
             continue
-        if origin.activation_call is None:
-            continue  # applied by a layer: not a formula to rewrite here
+        if origin.activation_call is None:  # applied by a layer or module object: reported, not rewritten
+            yield LogOf(log, None, False, complement, origin.node)
+            continue
         activation = match_activation(ctx, origin.activation_call)
         if activation is not None:
-            yield LogOf(log, activation, False, complement)
+            yield LogOf(log, activation, False, complement, activation.call)
 
 
 class _LogOfActivation(Rule):
@@ -158,7 +161,7 @@ class _LogOfActivation(Rule):
             if found.inline:
                 yield self._inline(ctx, found)
             else:
-                line = ctx.line_of(found.activation.call)
+                line = ctx.line_of(found.applied_at)
                 message = self.variable_message(ctx, found, line)
                 yield self.finding(found.log.call, message, *self._through_variable(ctx, found))
 
@@ -171,6 +174,7 @@ class _LogOfActivation(Rule):
     def _inline(self, ctx: FileContext, found: LogOf) -> Finding:
         message = self.inline_message(ctx, found)
         log = found.log.call
+        assert found.activation is not None
         fused = fused_log(ctx, found.activation, negate=found.complement)
         if fused is None:
             return self.finding(log, message)
@@ -180,7 +184,7 @@ class _LogOfActivation(Rule):
         """`p = softmax(z); log(p)`: when `p` has no other use, make `p` the log-softmax."""
         name = found.probabilities
         activation = found.activation
-        if not isinstance(name, cst.Name):
+        if not isinstance(name, cst.Name) or activation is None:
             return ()
         scope = ctx.flow.enclosing_scope(found.log.call)
         if ctx.flow.enclosing_scope(activation.call) is not scope or len(ctx.flow.reads(scope, name.value)) != 1:
@@ -276,6 +280,7 @@ class LogOfSigmoid(_LogOfActivation):
     fn = Fn.SIGMOID
 
     def inline_message(self, ctx: FileContext, found: LogOf) -> str:
+        assert found.activation is not None
         tensor = found.activation.input
         x = (ctx.short_code(tensor, 30) or "x") if tensor is not None else "x"
         if found.complement:

@@ -143,6 +143,8 @@ class SoftmaxAxisMismatch(Rule):
 def loss_class_axis(site: LossSite) -> Axis:
     """The axis the loss reads as classes: its axis argument, else the table's default."""
     api = site.api
+    if site.wrapper is not None:
+        return None  # the loss call is inside the wrapper: its arguments are not the wrapper call's
     holder = site.constructor if api.form is Form.CLASS else site.call
     if holder is None:
         return api.axis_default
