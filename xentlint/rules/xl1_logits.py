@@ -236,7 +236,7 @@ class LogitsIntoProbabilityLoss(Rule):
         "is also used where this file does not show what it receives. Metrics that threshold predictions "
         "at 0.5 (Keras `\"accuracy\"` with a one-unit output) still see logits and need a threshold of 0."
     )
-    frameworks = ("keras", "torch")
+    frameworks = ("keras", "torch", "tensorflow")
     contract = Contract(
         relation=Relation.MATCHES_REFERENCE,
         original="keras.losses.binary_crossentropy(y, z)",

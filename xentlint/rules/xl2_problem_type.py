@@ -507,12 +507,14 @@ class NllWithoutLogSoftmax(Rule):
         "class Net(nn.Module):\n"
         "    def forward(self, x):\n"
         "        return F.softmax(self.fc(x), dim=1)\n\n"
+        "model = Net()\n"
         "loss = F.nll_loss(model(x), target)\n"
     )
     use_instead = (
         "class Net(nn.Module):\n"
         "    def forward(self, x):\n"
         "        return F.log_softmax(self.fc(x), dim=1)\n\n"
+        "model = Net()\n"
         "loss = F.nll_loss(model(x), target)\n"
     )
     fix_title = "Use log_softmax (same dim), or CrossEntropyLoss on logits"

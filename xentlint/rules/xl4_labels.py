@@ -341,11 +341,13 @@ class SwappedLossArguments(Rule):
     )
     example = (
         "import torch.nn as nn\n\n"
+        "model = nn.Linear(128, 10)\n"
         "criterion = nn.CrossEntropyLoss()\n"
         "loss = criterion(labels.long(), model(x))\n"
     )
     use_instead = (
         "import torch.nn as nn\n\n"
+        "model = nn.Linear(128, 10)\n"
         "criterion = nn.CrossEntropyLoss()\n"
         "loss = criterion(model(x), labels.long())\n"
     )
