@@ -70,9 +70,10 @@ class ImportTable:
         table = cls()
         collector = _ImportCollector(table)
         walk.visit(module, collector)
-        if not any(target.split(".")[0] in apis.FRAMEWORK_MODULES for target in table.modules()):
+        if not collector.opaque and not any(
+                target.split(".")[0] in apis.FRAMEWORK_MODULES for target in table.modules()):
             # A pasted snippet: conventional names resolve as the documentation writes them,
-            # unless the file binds the name itself.
+            # unless the file binds the name itself. (Not after a relative or star import.)
             for local, target in apis.SNIPPET_CONVENTIONS.items():
                 if local not in collector.bound and local not in table._bindings:
                     table._bindings[local] = target
@@ -132,6 +133,7 @@ class _ImportCollector(cst.CSTVisitor):
         self.table = table
         self.depth = 0
         self.bound: set[str] = set()  # every name the module binds other than by import, at any level
+        self.opaque = False  # a relative or star import: names may come from code not read here
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._bound(node.target)
@@ -170,6 +172,8 @@ class _ImportCollector(cst.CSTVisitor):
                 self.table.bind(head, head)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or isinstance(node.names, cst.ImportStar):
+            self.opaque = True
         if node.relative or isinstance(node.names, cst.ImportStar):
             # Relative imports name the project's own code, never a framework.
             if not isinstance(node.names, cst.ImportStar):
