@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Iterator, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import libcst as cst
 
@@ -55,6 +55,10 @@ class FileContext:
     @property
     def calls(self) -> Sequence[cst.Call]:
         return self._index.calls
+
+    def nodes(self) -> Iterable[cst.CSTNode]:
+        """Every node of the module, in source order (pre-order)."""
+        return self._index.order.keys()
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self._index.parents.get(node)

@@ -34,7 +34,6 @@ class FlowAnalysis(Statements, Expressions, Summaries):
         self._building: set[Scope] = set()  # scopes whose statements are being executed
         self._class_attrs: dict[cst.ClassDef, dict[str, Value]] = {}
         self._outputs: dict[object, Value] = {}
-        self._local_names: dict[cst.FunctionDef, set[str]] = {}
 
     # ------------------------------------------------------------ values
     def value(self, expr: cst.BaseExpression) -> Value:

@@ -93,8 +93,8 @@ class Expressions:
             return UNKNOWN
         if name.value == "self" and is_method_receiver(self.ctx, scope):
             return self._self_instance(scope)
-        if name.value in self._locals(scope):
-            return UNKNOWN  # read before its binding on some path
+        if name.value in self._state(scope).assigned:
+            return UNKNOWN  # a local not bound on this path
         if name.value in parameter_names(scope):
             return self._parameter_value(scope, name.value)
         # A name of an enclosing scope (a global model or loss object) that this function does not rebind.

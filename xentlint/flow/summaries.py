@@ -3,7 +3,7 @@ returns, what a function returns, the values a class keeps on `self`, and module
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
@@ -11,10 +11,8 @@ from xentlint import walk
 from xentlint.flow.calls import int_literal
 from xentlint.flow.names import (
     SelfAssignments,
-    assigned_names,
     block,
     find_method,
-    flatten,
     is_method_receiver,
     is_none,
     parameter_names,
@@ -168,18 +166,28 @@ class Summaries:
 
     def _call_sites(self, function: cst.FunctionDef) -> list[tuple[cst.Call, bool]]:
         """Every use of `function` in the module as a call (`f(...)`, or `self.f(...)` for a method),
-        or none when one use is not a call or the name is bound more than once."""
+        or none when one use is not a call or the name is defined or assigned more than once."""
         holder = self.ctx.parent(self.ctx.parent(function) or function)
         name = function.name.value
+        uses: list[cst.CSTNode] = []
+        definitions = 0
+        for node in self._uses.names.get(name, ()):
+            parent = self.ctx.parent(node)
+            if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and parent.name is node:
+                definitions += 1
+            elif isinstance(parent, cst.AssignTarget):
+                return []  # `f = ...` somewhere: which `f` a call reaches is not known
+            elif not (isinstance(parent, cst.Attribute) and parent.attr is node) and not (
+                    isinstance(parent, (cst.Arg, cst.Param)) and (parent.keyword if isinstance(parent, cst.Arg)
+                                                                   else parent.name) is node):
+                uses.append(node)
+        if definitions != 1:
+            return []
         if isinstance(self.ctx.parent(function), cst.Module):
-            uses: list[cst.CSTNode] = list(self._uses.names.get(name, ()))
-            if self._uses.definitions.get(name, 0) != 1 or self._uses.stores.get(name, 0):
-                return []
             bound = False
         elif isinstance(holder, cst.ClassDef) and is_method_receiver(self.ctx, function):
             uses = list(self._uses.attributes.get(name, ()))
-            if self._uses.definitions.get(name, 0) != 1 or any(
-                    self_attribute(use) is None or self.enclosing_class(use) is not holder for use in uses):
+            if any(self_attribute(use) is None or self.enclosing_class(use) is not holder for use in uses):
                 return []
             bound = True
         else:
@@ -194,17 +202,7 @@ class Summaries:
 
     @cached_property
     def _uses(self) -> "_Uses":
-        uses = _Uses()
-        walk.visit(self.ctx.module, uses)
-        return uses
-
-    def _locals(self, function: cst.FunctionDef) -> set[str]:
-        """Names `function` binds in its body (not its parameters)."""
-        found = self._local_names.get(function)
-        if found is None:
-            found = assigned_names(function.body)
-            self._local_names[function] = found
-        return found
+        return _Uses(self.ctx)
 
     def _self_attribute(self, cls: cst.ClassDef, attribute: str) -> Value:
         """`self.x`: what the class's methods assign to it, or its own method `x` (a bound function)."""
@@ -270,48 +268,15 @@ class Summaries:
 
 
 
-class _Uses(cst.CSTVisitor):
-    """One walk over the module: each name read, each `.attr` use, and how often each name is
-    defined (`def`, `class`) or otherwise bound at any level."""
+class _Uses:
+    """Every `Name` node by its text and every `Attribute` by its attribute's name, from one pass
+    over the module's nodes; what each is (a read, a definition's own name...) is asked per name."""
 
-    def __init__(self) -> None:
+    def __init__(self, ctx: "FileContext") -> None:
         self.names: dict[str, list[cst.Name]] = {}
         self.attributes: dict[str, list[cst.Attribute]] = {}
-        self.definitions: dict[str, int] = {}
-        self.stores: dict[str, int] = {}
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.setdefault(node.value, []).append(node)
-
-    def visit_Param(self, node: cst.Param) -> bool:
-        for part in (node.annotation, node.default):
-            if part is not None:
-                walk.visit(part, self)
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        self.attributes.setdefault(node.attr.value, []).append(node)
-        walk.visit(node.value, self)
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self._define(node)
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        self._define(node)
-        return False
-
-    def _define(self, node: Union[cst.FunctionDef, cst.ClassDef]) -> None:
-        """Count the definition, and walk everything but its own name."""
-        self.definitions[node.name.value] = self.definitions.get(node.name.value, 0) + 1
-        for part in (*node.decorators, *getattr(node, "bases", ()), *getattr(node, "keywords", ())):
-            walk.visit(part, self)
-        if isinstance(node, cst.FunctionDef):
-            walk.visit(node.params, self)
-        walk.visit(node.body, self)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        for element in flatten(node.target):
-            if isinstance(element, cst.Name):
-                self.stores[element.value] = self.stores.get(element.value, 0) + 1
+        for node in ctx.nodes():
+            if isinstance(node, cst.Name):
+                self.names.setdefault(node.value, []).append(node)
+            elif isinstance(node, cst.Attribute):
+                self.attributes.setdefault(node.attr.value, []).append(node)

@@ -74,8 +74,10 @@ class ImportTable:
                 target.split(".")[0] in apis.FRAMEWORK_MODULES for target in table.modules()):
             # A pasted snippet: conventional names resolve as the documentation writes them,
             # unless the file binds the name itself. (Not after a relative or star import.)
+            bound = _Bound()
+            walk.visit(module, bound)
             for local, target in apis.SNIPPET_CONVENTIONS.items():
-                if local not in collector.bound and local not in table._bindings:
+                if local not in bound.names and local not in table._bindings:
                     table._bindings[local] = target
         return table
 
@@ -132,35 +134,7 @@ class _ImportCollector(cst.CSTVisitor):
     def __init__(self, table: ImportTable) -> None:
         self.table = table
         self.depth = 0
-        self.bound: set[str] = set()  # every name the module binds other than by import, at any level
         self.opaque = False  # a relative or star import: names may come from code not read here
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bound(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bound(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bound(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._bound(node.name)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.bound.add(node.name.value)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.bound.add(node.name.value)
-
-    def _bound(self, target: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
-            self.bound.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bound(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self._bound(target.value)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -187,7 +161,6 @@ class _ImportCollector(cst.CSTVisitor):
             self.table.bind(local, f"{module}.{name}")
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.bound.add(node.name.value)
         self.depth += 1
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -206,3 +179,41 @@ class _ImportCollector(cst.CSTVisitor):
                 self.table._bindings[local] = resolved
             else:
                 self.table.unbind(local)
+
+
+class _Bound(cst.CSTVisitor):
+    """Every name a module binds (assignments, loops, `with`/`except`/import aliases, parameters,
+    definitions), at any level."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._bound(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bound(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bound(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._bound(node.name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.names.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.names.add(node.name.value)
+
+    def _bound(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bound(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bound(target.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.names.add(node.name.value)
