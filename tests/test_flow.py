@@ -158,3 +158,26 @@ def test_bound_value_of_a_module_constant_read_in_a_function() -> None:
     read = next(node for node in walk.walk(returned(ctx, "f")) if isinstance(node, cst.Name) and node.value == "EPS")
     bound = ctx.flow.bound_value(read)
     assert isinstance(bound, cst.Float) and bound.value == "1e-7"
+
+
+def test_methods_through_self_bound_static_and_property() -> None:
+    ctx = context(TORCH + """
+class Head(torch.nn.Module):
+    def probs(self, z):
+        return F.softmax(z, dim=1)
+
+    @staticmethod
+    def squash(z):
+        return torch.sigmoid(z)
+
+    @property
+    def scores(self):
+        return F.softmax(self.z, dim=1)
+
+    def forward(self, z, *, scale=None):
+        return self.probs(z), self.squash(z), self.scores(z)
+""")
+    probs, squash, scores = (element.value for element in returned(ctx, "forward").elements)
+    assert ctx.flow.value(probs).fn.value == "softmax"
+    assert ctx.flow.value(squash).fn.value == "sigmoid"
+    assert ctx.flow.value(scores).kind is Kind.UNKNOWN

@@ -22,6 +22,7 @@ from xentlint.flow.names import (
 from xentlint.flow.statements import Env, Scope, ScopeState
 from xentlint.flow.values import UNKNOWN, Kind, Value, merge
 from xentlint.knowledge import apis
+from xentlint.knowledge.names import dotted_name
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
@@ -120,10 +121,12 @@ class Summaries:
             params = params[1:]
         passed: dict[str, Optional[cst.BaseExpression]] = {
             param.name.value: param.default for param in params}
+        keyword_only = len(function.params.kwonly_params)
+        by_position = params[:len(params) - keyword_only]
         positional = [arg.value for arg in call.args if arg.keyword is None]
-        if len(positional) > len(params):
+        if len(positional) > len(by_position):
             return None
-        for param, expr in zip(params, positional):
+        for param, expr in zip(by_position, positional):
             passed[param.name.value] = expr
         for arg in call.args:
             if arg.keyword is not None:
@@ -210,7 +213,14 @@ class Summaries:
         if attribute in values:
             return values[attribute]
         own = find_method(cls, attribute)
-        return Value(Kind.FUNCTION, node=own, bound=True) if own is not None else UNKNOWN
+        if own is None:
+            return UNKNOWN
+        decorators = [dotted_name(decorator.decorator) for decorator in own.decorators]
+        if not decorators:
+            return Value(Kind.FUNCTION, node=own, bound=True)
+        if decorators == ["staticmethod"]:
+            return Value(Kind.FUNCTION, node=own)
+        return UNKNOWN  # a property, a cached or wrapped method: not a plain call of its body
 
     def _class_attributes(self, cls: cst.ClassDef) -> dict[str, Value]:
         """`self.x = ...` in any method, evaluated against module-level names only (a method's
