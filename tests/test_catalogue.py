@@ -78,3 +78,16 @@ def test_prefilter_loses_no_finding_on_any_fixture(monkeypatch: pytest.MonkeyPat
 def _findings(path: Path) -> list[tuple[int, str]]:
     source = path.read_text()
     return [(d.location.row, d.code) for d in lint_source(source, path.name, default_codes()).diagnostics]
+
+
+@pytest.mark.parametrize("code", sorted(all_codes()))
+def test_rule_page_example_is_flagged_and_use_instead_is_clean(code: str) -> None:
+    """A rule page's `## Example` is found by its own rule; its `## Use instead` is not."""
+    rule = rule_by_code(code)
+    if not rule.example:
+        pytest.skip(f"{code} has no example")
+    found = {d.code for d in lint_source(rule.example, "example.py", frozenset({code})).diagnostics}
+    assert found == {code}, rule.example
+    if rule.use_instead:
+        clean = lint_source(rule.use_instead, "use_instead.py", frozenset({code})).diagnostics
+        assert not clean, [d.message for d in clean]

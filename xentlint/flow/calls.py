@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import argument
 from xentlint.knowledge.names import dotted_name
-from xentlint.knowledge.schema import Activation, Fn, Form, Reduce, Reduction
+from xentlint.knowledge.schema import Activation, Fn, Form, Reduce, Reduction, argument
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext

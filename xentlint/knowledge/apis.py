@@ -393,7 +393,22 @@ LAYERS: tuple[Layer, ...] = (
     # TF1 layer functions build the layer and apply it in one call.
     Layer(("tensorflow.layers.dense", "tensorflow.compat.v1.layers.dense"), "tensorflow", units=Param("units", 1),
           activation=Param("activation", 2), input=Param("inputs", 0)),
+    # TF1 contrib/slim: relu unless `activation_fn=None` is passed.
+    Layer(("tensorflow.contrib.layers.fully_connected", "tensorflow.contrib.slim.fully_connected"), "tensorflow",
+          units=Param("num_outputs", 1), activation=Param("activation_fn", 2), input=Param("inputs", 0),
+          activation_default="relu"),
 )
+# Snippets without imports (RULES.md): the names documentation and questions use unqualified.
+FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras", "torch", "jax", "flax", "optax"})
+SNIPPET_CONVENTIONS: dict[str, str] = {
+    "tf": "tensorflow", "keras": "keras", "K": "keras.backend", "np": "numpy", "jnp": "jax.numpy",
+    "torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "optax": "optax", "jax": "jax",
+    "Sequential": "keras.Sequential", "Model": "keras.Model", "Input": "keras.Input",
+    "to_categorical": "keras.utils.to_categorical",
+    **{layer: f"keras.layers.{layer}" for layer in (
+        "Dense", "Activation", "Softmax", "Conv1D", "Conv2D", "Conv3D", "Dropout", "Flatten", "LSTM", "GRU",
+        "Embedding", "MaxPooling2D", "BatchNormalization")},
+}
 KERAS_SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 KERAS_MODEL = frozenset({"keras.Model", "keras.models.Model"})
 KERAS_INPUT = frozenset({"keras.Input", "keras.layers.Input"})

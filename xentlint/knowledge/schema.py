@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class Fn(str, enum.Enum):
@@ -48,6 +51,28 @@ class Param:
 
     keyword: str
     position: Optional[int] = None
+
+
+def argument(call: "cst.Call", param: Optional[Param]) -> "Optional[cst.Arg]":
+    """The argument passed for `param`, by keyword or by position (positions after `*args` are unknown)."""
+    if param is None:
+        return None
+    position: Optional[int] = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == param.keyword:
+                return arg
+        elif arg.star:
+            position = None
+        elif position is not None:
+            if position == param.position:
+                return arg
+            position += 1
+    return None
+
+
+def has_star_args(call: "cst.Call") -> bool:
+    return any(arg.star for arg in call.args)
 
 
 @dataclass(frozen=True)
@@ -142,6 +167,8 @@ class Layer:
     activation: Optional[Param] = None  # Keras `activation=` (string or callable)
     # A layer function (TF1 `tf.layers.dense(inputs, units)`): the input it is applied to at once.
     input: Optional[Param] = None
+    # The activation applied when `activation` is not passed (None: linear, so the layer gives logits).
+    activation_default: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, Optional, Union
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import FileContext, argument
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import (
@@ -21,7 +21,7 @@ from xentlint.fixes import (
 from xentlint.flow import UNKNOWN, Kind, LossSite, Origin, Value
 from xentlint.flow.calls import match_activation, string_literal
 from xentlint.knowledge import Vocabulary, apis
-from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param
+from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param, argument
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.site_edits import (
     describe_activated,
@@ -67,7 +67,7 @@ def _feeds_only(ctx: FileContext, site: LossSite, call: cst.Call) -> bool:
     if arg is None or local_activation(ctx, site) is not call:
         return False
     if isinstance(arg.value, cst.Name):
-        return ctx.flow.name_loads(ctx.flow.enclosing_scope(call), arg.value.value) == 1
+        return len(ctx.flow.reads(ctx.flow.enclosing_scope(call), arg.value.value)) == 1
     return True
 
 
@@ -233,7 +233,7 @@ class SigmoidWithExclusiveClasses(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for site in ctx.loss_sites:
             if self.applies(site):
-                yield self.finding(site.report, self._message(ctx, site), *self._fix(ctx, site),
+                yield self.site_finding(site, self._message(ctx, site), *self._fix(ctx, site),
                                    applicability=_UNSAFE)
             elif self._one_unit(site):
                 message = (f"{describe_activated(ctx, site, 'sigmoid')} has one unit and reaches "
@@ -362,7 +362,7 @@ class SoftmaxWithBinaryLoss(Rule):
         for site in ctx.loss_sites:
             value = site.prediction
             if site.api.labels is Labels.BINARY and _applied(value, Fn.SOFTMAX) and _several_classes(value):
-                yield self.finding(site.report, self._message(ctx, site))
+                yield self.site_finding(site, self._message(ctx, site))
 
     def _message(self, ctx: FileContext, site: LossSite) -> str:
         value = site.prediction
@@ -566,12 +566,14 @@ class NllWithoutLogSoftmax(Rule):
         "class Net(nn.Module):\n"
         "    def forward(self, x):\n"
         "        return F.softmax(self.fc(x), dim=1)\n\n"
+        "model = Net()\n"
         "loss = F.nll_loss(model(x), target)\n"
     )
     use_instead = (
         "class Net(nn.Module):\n"
         "    def forward(self, x):\n"
         "        return F.log_softmax(self.fc(x), dim=1)\n\n"
+        "model = Net()\n"
         "loss = F.nll_loss(model(x), target)\n"
     )
     fix_title = "Use log_softmax (same dim), or CrossEntropyLoss on logits"
@@ -616,16 +618,16 @@ class NllWithoutLogSoftmax(Rule):
             activation = match_activation(ctx, call)
             fused = fused_log_call(ctx, activation) if activation is not None else None
             if fused is None or not _editable(ctx, site, call):
-                return self.finding(site.report, message)
+                return self.site_finding(site, message)
             safe = _feeds_only(ctx, site, call)
-            return self.finding(site.report, message, Replacement(call, fused),
+            return self.site_finding(site, message, Replacement(call, fused),
                                 applicability=Applicability.SAFE if safe else _UNSAFE)
         api = _activation_api(ctx, origin.node)
         if api is None or api.log_form is None:
-            return self.finding(site.report, message)
+            return self.site_finding(site, message)
         assert isinstance(origin.node, cst.Call)
         layer = respell_constructor(ctx, origin.node, (api.log_form,))
-        return self.finding(site.report, message, *_replacement(origin.node, layer), applicability=_UNSAFE)
+        return self.site_finding(site, message, *_replacement(origin.node, layer), applicability=_UNSAFE)
 
     def _logits_input(self, ctx: FileContext, site: LossSite) -> Finding:
         origin = site.prediction.origin
@@ -636,7 +638,7 @@ class NllWithoutLogSoftmax(Rule):
                    f"CrossEntropyLoss, which applies log_softmax itself")
         users = sole_users(ctx, site)
         edit = with_logits_sibling(ctx, site) if users is not None and all(map(_raw_logits, users)) else None
-        return self.finding(site.report, message, *(replacements(ctx, edit, []) if edit else ()),
+        return self.site_finding(site, message, *(replacements(ctx, edit, []) if edit else ()),
                             applicability=_UNSAFE)
 
 

@@ -8,14 +8,14 @@ from typing import Callable, ClassVar, Iterable, Iterator, Optional, Union
 import libcst as cst
 
 from xentlint import knowledge, walk
-from xentlint.context import FileContext, argument, has_star_args
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import set_keyword, spell
 from xentlint.flow.calls import bool_literal
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
-from xentlint.knowledge.schema import LegacyReduction, Param, Rename
+from xentlint.knowledge.schema import LegacyReduction, Param, Rename, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 
 _NO_SPACE = cst.SimpleWhitespace("")
