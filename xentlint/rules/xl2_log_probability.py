@@ -15,14 +15,14 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from xentlint.context import FileContext, argument, has_star_args
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import fused_log_call, spell_first
 from xentlint.flow import Kind, LossSite, Value
 from xentlint.flow.calls import bool_literal, match_activation, string_literal
 from xentlint.knowledge import Vocabulary
-from xentlint.knowledge.schema import Fn, Labels
+from xentlint.knowledge.schema import Fn, Labels, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules.xl2_problem_type import _feeds_only
 from xentlint.rules.xl4_labels import swap_arguments

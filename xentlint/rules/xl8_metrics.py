@@ -15,7 +15,7 @@ from typing import Iterator, Optional, Sequence
 import libcst as cst
 
 from xentlint import knowledge, walk
-from xentlint.context import FileContext, argument, has_star_args
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import in_place_of, set_keyword, spell
@@ -23,7 +23,7 @@ from xentlint.flow import Kind, LossSite
 from xentlint.flow.calls import is_tensor_receiver, string_literal
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
-from xentlint.knowledge.schema import Expects, Form, Labels, Metric
+from xentlint.knowledge.schema import Expects, Form, Labels, Metric, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.site_edits import describe_loss, loss_node, quoted
 
@@ -181,7 +181,7 @@ class ThresholdMetricOnLogits(Rule):
             return
         name = arg.value.value
         scope = ctx.flow.enclosing_scope(site.call)
-        if len(ctx.flow.name_stores(scope, name)) > 1:
+        if len(ctx.flow.stores(scope, name)) > 1:
             return  # rebound: the compared value may be another one
         # Nested functions have their own scope (the flow's scopes are functions and the module).
         for node in walk.walk(scope, lambda node: node is scope or not isinstance(node, cst.FunctionDef)):
@@ -263,7 +263,7 @@ def _factors(ctx: FileContext, expr: cst.BaseExpression) -> Optional[tuple[cst.B
 def _bound_value(ctx: FileContext, name: cst.Name, before: cst.CSTNode) -> Optional[cst.BaseExpression]:
     """The value of `name = value`, its only binding in its scope (or the module's), made before `before`."""
     for scope in (ctx.flow.enclosing_scope(before), ctx.module):
-        stores = ctx.flow.name_stores(scope, name.value)
+        stores = ctx.flow.stores(scope, name.value)
         if not stores:
             continue
         if len(stores) > 1:
