@@ -82,7 +82,7 @@ class FileReport:
 def check_source(source: str, filename: str, codes: frozenset[str]) -> list[Diagnostic]:
     from xentlint import prefilter
 
-    if not prefilter.needs_parse(codes, source):
+    if not prefilter.needs_parse(codes, source, filename):
         return prefilter.syntax_errors(source, filename)
     from xentlint import engine
 

@@ -18,6 +18,7 @@ import libcst as cst
 
 from xentlint.flow import names
 from xentlint.flow.expressions import Expressions
+from xentlint.flow.imports import Imports
 from xentlint.flow.statements import Env, Scope, ScopeState, Statements
 from xentlint.flow.summaries import Summaries
 from xentlint.flow.values import Value
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from xentlint.context import FileContext
 
 
-class FlowAnalysis(Statements, Expressions, Summaries):
+class FlowAnalysis(Statements, Expressions, Summaries, Imports):
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx
         self._scopes: dict[Scope, ScopeState] = {}

@@ -106,6 +106,10 @@ class Expressions:
             owner = self.enclosing_class(scope)
             if owner is not None:
                 return self._self_attribute(owner, attribute.attr.value)
+        if isinstance(attribute.value, cst.Name) and self.ctx.project_path is not None:
+            module = self._eval(attribute.value, env, scope)
+            if module.kind is Kind.MODULE:
+                return self._module_attribute(module, attribute)
         if attribute.attr.value in apis.MEANING_PRESERVING_ATTRIBUTES:
             inner = self._eval(attribute.value, env, scope)
             return inner if inner.kind in _TENSOR_KINDS else UNKNOWN
@@ -330,6 +334,8 @@ class Expressions:
             return self._apply_layer(target, inner, call)
         if target.kind is Kind.MODEL:
             return self._model_output(target)
+        if target.kind in (Kind.CLASS, Kind.FUNCTION) and target.node is None:  # from another module
+            return target.output or UNKNOWN
         if target.kind is Kind.CLASS:
             assert isinstance(target.node, cst.ClassDef)
             return self._instance(target.node)

@@ -24,6 +24,7 @@ class Kind(str, enum.Enum):
     CLASS = "class"  # a class defined in this module
     INT = "int"  # a known integer (class counts)
     TUPLE = "tuple"  # `return validity, probs`: the values at literal positions
+    MODULE = "module"  # a project module bound by `import models` (`xentlint.project`)
     UNKNOWN = "unknown"
 
 
@@ -38,6 +39,8 @@ class Origin:
     activation_input: Optional[cst.BaseExpression] = None
     # For `activation="softmax"` in a Keras layer: the argument to rewrite.
     activation_arg: Optional[cst.Arg] = None
+    # Given in another module of the project (`models.py:12`); `node` is then where this module imports it.
+    elsewhere: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Value:
     layers: tuple["Value", ...] = field(default=(), compare=False)
     items: tuple["Value", ...] = ()  # TUPLE: the value at each position
     bound: bool = False  # FUNCTION: a method read through `self`, called without its receiver
+    module: Optional[str] = None  # MODULE: the module's file
 
     def with_changes(self, **changes: object) -> "Value":
         return replace(self, **changes)

@@ -1,0 +1,76 @@
+"""Names imported from the project's own modules: their values from the modules' summaries
+(`xentlint.project`), given as values of this module whose origin names the other file and row."""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Iterator, Optional, Union
+
+import libcst as cst
+
+from xentlint.flow.values import UNKNOWN, Kind, Origin, Value
+from xentlint.knowledge.names import dotted_name
+
+if TYPE_CHECKING:
+    from xentlint.context import FileContext
+    from xentlint.project import Exported, ModuleRef
+
+
+class Imports:
+    """The import half of `FlowAnalysis`."""
+
+    ctx: "FileContext"
+
+    def _imported(self, statement: Union[cst.Import, cst.ImportFrom]) -> Iterator[tuple[str, Value]]:
+        """The names `statement` binds to values of project modules, with those values."""
+        importer = self.ctx.project_path
+        if importer is None or isinstance(statement.names, cst.ImportStar):
+            return
+        from xentlint.project import ImportRef, project
+
+        for alias in statement.names:
+            dotted = dotted_name(alias.name) or ""
+            if isinstance(statement, cst.Import):
+                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
+                    else dotted.split(".")[0]
+                ref = ImportRef(dotted if alias.asname is not None else dotted.split(".")[0])
+            else:
+                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
+                    else dotted
+                module = dotted_name(statement.module) if statement.module is not None else ""
+                ref = ImportRef(module or "", len(statement.relative), dotted)
+            value = self._foreign(project().lookup(importer, ref), alias)
+            if value.kind is not Kind.UNKNOWN:
+                yield local, value
+
+    def _module_attribute(self, module: Value, attribute: cst.Attribute) -> Value:
+        """`models.build` for `import models`."""
+        from xentlint.project import ModuleRef, project
+
+        assert module.module is not None
+        return self._foreign(project().attribute(ModuleRef(module.module), attribute.attr.value), attribute)
+
+    def _foreign(self, found: "Union[Exported, ModuleRef, None]", node: cst.CSTNode) -> Value:
+        from xentlint.project import ModuleRef
+
+        if found is None:
+            return UNKNOWN
+        if isinstance(found, ModuleRef):
+            return Value(Kind.MODULE, module=found.path)
+        return _value(found, node, self.ctx.project_path or "")
+
+
+def _value(exported: "Exported", node: cst.CSTNode, importer: str, path: Optional[str] = None) -> Value:
+    """An exported value as a value of the importing module: callables keep their output; a
+    tensor keeps its kind and activation and names the other file and row. The class-axis size
+    and axis are left out: rules that judge them report at the activation, which is not here."""
+    kind = exported.kind
+    if kind in (Kind.CLASS, Kind.FUNCTION, Kind.MODEL):
+        output = _value(exported.output, node, importer) if exported.output is not None else UNKNOWN
+        return Value(kind, output=output)
+    if kind is Kind.TUPLE:
+        return Value(Kind.TUPLE, items=tuple(_value(item, node, importer) for item in exported.items))
+    if kind is Kind.UNKNOWN or exported.where is None:
+        return UNKNOWN
+    where = os.path.relpath(exported.where, os.path.dirname(importer)) if importer else exported.where
+    origin = Origin(node, exported.description, elsewhere=f"{where}:{exported.row}")
+    return Value(kind, fn=exported.fn, origin=origin)

@@ -1,0 +1,326 @@
+"""Project-wide flow: the values that names imported from the project's own modules hold.
+
+A module of the project is read from disk and summarised from that file alone (`Summary`):
+what its model classes' `forward` returns, what its top-level functions return, its module-level
+models, all as value kinds with the file and row that gave them their meaning. Names a module
+imports from other project modules are kept as references (a package's `__init__.py`
+re-exporting `from .nets import Disc`) and followed when asked, so a summary never depends on
+another file. Third-party and framework modules are never read: only files under the importing
+file's folder, the project root (the nearest folder with `pyproject.toml`, `setup.py`,
+`setup.cfg` or `.git`) and its `src` folder are. Cycles and missing modules give unknown.
+
+Summaries are memoised per process by path and content, and every file a check used is recorded
+(`dependencies`) so the result cache can tell when a dependency changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional, Union
+
+from xentlint.flow.values import Kind, Value
+from xentlint.knowledge import Vocabulary, vocabulary
+from xentlint.knowledge.apis import FRAMEWORK_MODULES
+from xentlint.knowledge.schema import Fn
+
+_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_MAX_HOPS = 8  # re-exports followed at most this deep: cycles end in unknown
+_TENSORS = frozenset({Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS})
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
+                          re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A picklable `Value`: its kind and the facts rules read, with where its meaning was given."""
+
+    kind: Kind
+    fn: Optional[Fn] = None
+    classes: Optional[int] = None
+    axis: Union[int, str, None] = None
+    description: str = ""
+    where: Optional[str] = None  # the file and row that gave the value its meaning
+    row: Optional[int] = None
+    output: Optional["Exported"] = None  # a model class's instance output, a function's return
+    items: tuple["Exported", ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportRef:
+    """`from <module> import <name>` (name None: `import <module>`), `level` dots for relative imports."""
+
+    module: str
+    level: int = 0
+    name: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    path: str
+    key: str  # the content hash of the file summarised
+    names: dict[str, Exported] = field(default_factory=dict)
+    imports: dict[str, ImportRef] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModuleRef:
+    """A project module bound to a name (`import models`): its attributes are its summary's names."""
+
+    path: str
+
+
+# ---------------------------------------------------------------- resolution
+@lru_cache(maxsize=None)
+def project_root(folder: str) -> Optional[str]:
+    current = folder
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in _MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _search_roots(importer: str) -> list[str]:
+    """Where `import x` finds `x` as Python would run the importing script, then the project's roots."""
+    folder = os.path.dirname(importer)
+    roots = [folder]
+    root = project_root(folder)
+    if root is not None:
+        roots += [root, os.path.join(root, "src")]
+    return list(dict.fromkeys(roots))
+
+
+def resolve(importer: str, ref: ImportRef) -> Optional[str]:
+    """The project file `ref` names, seen from the file `importer` (absolute paths), or None."""
+    parts = [part for part in ref.module.split(".") if part]
+    if ref.level:
+        base = os.path.dirname(importer)
+        for _ in range(ref.level - 1):
+            base = os.path.dirname(base)
+        bases = [base]
+    else:
+        if not parts or parts[0] in FRAMEWORK_MODULES:
+            return None
+        bases = _search_roots(importer)
+    for base in bases:
+        found = _module_file(os.path.join(base, *parts))
+        if found is not None and found != importer:
+            return found
+    return None
+
+
+def _module_file(stem: str) -> Optional[str]:
+    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+        if os.path.isfile(candidate):
+            return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+    return None
+
+
+# ---------------------------------------------------------------- reading and summarising
+class Project:
+    """The summaries one process has computed, and the files each check used."""
+
+    def __init__(self) -> None:
+        self._summaries: dict[str, Optional[Summary]] = {}
+        self.used: dict[str, str] = {}  # path -> content key, for the check in progress
+
+    def summary(self, path: str) -> Optional[Summary]:
+        if path not in self._summaries:
+            self._summaries[path] = None  # a cycle through this file ends in unknown
+            self._summaries[path] = _summarise(path)
+        summary = self._summaries[path]
+        if summary is not None:
+            self.used[path] = summary.key
+        return summary
+
+    def lookup(self, importer: str, ref: ImportRef, hops: int = 0) -> Union[Exported, ModuleRef, None]:
+        """What `ref`, imported by `importer`, is: an exported value, a project module, or None."""
+        if hops > _MAX_HOPS:
+            return None
+        path = resolve(importer, ref)
+        if ref.name is None:
+            return ModuleRef(path) if path is not None and self.summary(path) is not None else None
+        if path is not None:
+            found = self.attribute(ModuleRef(path), ref.name, hops)
+            if found is not None:
+                return found
+        # `from pkg import nets`: a submodule of the package
+        return self.lookup(importer, ImportRef(f"{ref.module}.{ref.name}", ref.level), hops + 1)
+
+    def attribute(self, module: ModuleRef, name: str, hops: int = 0) -> Union[Exported, ModuleRef, None]:
+        summary = self.summary(module.path)
+        if summary is None:
+            return None
+        if name in summary.names:
+            return summary.names[name]
+        ref = summary.imports.get(name)
+        return self.lookup(module.path, ref, hops + 1) if ref is not None else None
+
+
+_PROJECT = Project()
+
+
+def project() -> Project:
+    return _PROJECT
+
+
+def content_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _summarise(path: str) -> Optional[Summary]:
+    text = _file_text(path)
+    if text is None:
+        return None
+    key = content_key(text)
+    imports = _imports(text)
+    if _ACTIVATION_WORDS().isdisjoint(_words(text)):
+        return Summary(path, key, {}, imports)  # nothing here can make probabilities
+    import libcst as cst
+
+    from xentlint.context import FileContext
+
+    try:
+        module = cst.parse_module(text)
+    except (cst.ParserSyntaxError, RecursionError):
+        return Summary(path, key, {}, imports)
+    ctx = FileContext(module, path, summarising=True)
+    return Summary(path, key, _exports(ctx), imports)
+
+
+@lru_cache(maxsize=1)
+def _ACTIVATION_WORDS() -> frozenset[str]:
+    return vocabulary(Vocabulary.SOFTMAX) | vocabulary(Vocabulary.SIGMOID)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+
+
+def _imports(text: str) -> dict[str, ImportRef]:
+    """Names the module's top-level imports bind, for re-exports (`from .nets import Disc`)."""
+    bound: dict[str, ImportRef] = {}
+    import ast
+
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return bound
+    for statement in tree.body:
+        if isinstance(statement, ast.ImportFrom) and not any(alias.name == "*" for alias in statement.names):
+            for alias in statement.names:
+                bound[alias.asname or alias.name] = ImportRef(statement.module or "", statement.level, alias.name)
+        elif isinstance(statement, ast.Import):
+            for alias in statement.names:
+                if alias.asname:
+                    bound[alias.asname] = ImportRef(alias.name)
+                else:
+                    head = alias.name.split(".")[0]
+                    bound[head] = ImportRef(head)
+    return bound
+
+
+def _exports(ctx) -> dict[str, Exported]:
+    """The module's top-level names whose values carry meaning across modules."""
+    flow = ctx.flow
+    exported: dict[str, Exported] = {}
+    for name, value in flow._state(ctx.module).final.items():
+        if value.kind is Kind.CLASS:
+            instance = flow._instance(value.node)
+            output = _export(ctx, instance.output) if instance.kind is Kind.MODEL and not instance.keras else None
+            if output is not None:
+                exported[name] = Exported(Kind.CLASS, output=Exported(Kind.MODEL, output=output))
+        elif value.kind is Kind.FUNCTION and value.node is not None:
+            returns = flow._returns(value.node)
+            if returns.kind is Kind.MODEL and returns.keras:
+                continue
+            output = _export(ctx, returns)
+            if output is not None:
+                exported[name] = Exported(Kind.FUNCTION, output=output)
+        elif value.kind is Kind.MODEL and not value.keras:
+            output = _export(ctx, value.output)
+            if output is not None:
+                exported[name] = Exported(Kind.MODEL, output=output)
+    return exported
+
+
+def _export(ctx, value: Optional[Value]) -> Optional[Exported]:
+    """`value` as picklable data, or None when it carries nothing a rule could use."""
+    if value is None:
+        return None
+    if value.kind in _TENSORS and value.origin is not None:
+        origin = value.origin
+        description = origin.description
+        if origin.activation_call is not None:
+            description = f"{value.fn.value if value.fn else description} ({ctx.code(origin.activation_call.func).strip()})"
+        return Exported(value.kind, fn=value.fn, classes=value.classes, axis=value.axis, description=description,
+                        where=ctx.filename, row=ctx.line_of(origin.node))
+    if value.kind is Kind.TUPLE:
+        items = tuple(_export(ctx, item) or Exported(Kind.UNKNOWN) for item in value.items)
+        return Exported(Kind.TUPLE, items=items) if any(item.kind is not Kind.UNKNOWN for item in items) else None
+    if value.kind is Kind.MODEL and not value.keras:
+        output = _export(ctx, value.output)
+        return Exported(Kind.MODEL, output=output) if output is not None else None
+    return None
+
+
+# ---------------------------------------------------------------- the prefilter's view
+def imported_words(filename: str, text: str) -> frozenset[str]:
+    """The identifiers of the project modules `text` imports (and of the modules those import), so
+    that a file whose softmax lives in another module is not skipped by the pre-filter."""
+    importer = os.path.abspath(filename)
+    if not os.path.isfile(importer):
+        return frozenset()
+    words: set[str] = set()
+    for path in _imported_files(importer, text, depth=2):
+        words |= _file_words(path)
+    return frozenset(words)
+
+
+def _imported_files(importer: str, text: str, depth: int) -> set[str]:
+    found: set[str] = set()
+    for dots, module, names, plain in _IMPORT_LINE.findall(text):
+        refs = [ImportRef(plain)] if plain else [ImportRef(module, len(dots))] + [
+            ImportRef(f"{module}.{name.strip()}" if module else name.strip(), len(dots))
+            for name in names.split(",") if name.strip()]
+        for ref in refs:
+            path = resolve(importer, ref)
+            if path is not None:
+                found.add(path)
+    if depth > 1:
+        for path in list(found):
+            found |= _imported_files(path, _file_text(path) or "", depth - 1)
+    return found
+
+
+_TEXTS: dict[str, tuple[tuple[int, int], Optional[str]]] = {}  # path -> (size, mtime), text
+
+
+def _file_text(path: str) -> Optional[str]:
+    """A project module's text, read once per process while its size and time are unchanged."""
+    from xentlint.files import SourceError, read_source
+
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    stamp = (status.st_size, status.st_mtime_ns)
+    known = _TEXTS.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    try:
+        text: Optional[str] = read_source(Path(path)).text
+    except (OSError, SourceError):
+        text = None
+    _TEXTS[path] = (stamp, text)
+    return text
+
+
+def _file_words(path: str) -> frozenset[str]:
+    return _words(_file_text(path) or "")
