@@ -70,6 +70,8 @@ class FileReport:
     checks: list[FixCheck] = field(default_factory=list)  # fix --verify: per applied or refused fix
     found: Optional[int] = None  # fix: how many findings `check` reports on the file before fixing
     cache_key: Optional[str] = None  # set by a check that may be cached
+    # The project modules the check read (`xentlint.project`), with their content keys.
+    dependencies: tuple[tuple[str, str], ...] = ()
 
     def diff(self) -> str:
         if self.fixed_source is None or self.original is None:
@@ -112,7 +114,12 @@ def _process(task: FileTask) -> FileReport:
         return FileReport(task.display, [file_diagnostic(kind, task.display, str(error))])
     if task.fix:
         return _fix(task, source)
+    from xentlint.project import project
+
+    used = project().used
+    used.clear()
     report = FileReport(task.display, _check(task, source.text))
+    report.dependencies = tuple(sorted(used.items()))
     if task.cache_dir is not None:  # the key of the text checked, which `run` stores the findings under
         report.cache_key = Cache.key(source.text, task.settings_key)
     return report
@@ -140,7 +147,8 @@ def _from_cache(task: FileTask, caches: dict[Path, Cache]) -> tuple[Optional[Fil
             key = cache.key(read_source(task.path).text, task.settings_key)
             cached = cache.get(path, key)
             if cached is not None:
-                cache.put(path, key, cached, task.settings_key, stamp)  # next time, without reading
+                # next time, without reading
+                cache.put(path, key, cached, task.settings_key, stamp, cache.dependencies(path))
     except (OSError, SourceError):
         return None, None
     if cached is None:
@@ -226,7 +234,7 @@ def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = Non
         if report.cache_key is not None and task.cache_dir is not None and task.path is not None:
             cache = caches.setdefault(task.cache_dir, Cache(task.cache_dir))
             cache.put(os.path.abspath(task.path), report.cache_key, report.diagnostics, task.settings_key,
-                      looked_up[index][1])
+                      looked_up[index][1], report.dependencies)
     for cache in caches.values():
         cache.save()
     return [report for report in reports if report is not None]

@@ -20,16 +20,17 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
-from xentlint.flow.values import Kind, Value
 from xentlint.knowledge import Vocabulary, vocabulary
 from xentlint.knowledge.apis import FRAMEWORK_MODULES
-from xentlint.knowledge.schema import Fn
+
+if TYPE_CHECKING:  # LibCST and the flow are imported only when a module is summarised
+    from xentlint.flow.values import Kind, Value
+    from xentlint.knowledge.schema import Fn
 
 _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _MAX_HOPS = 8  # re-exports followed at most this deep: cycles end in unknown
-_TENSORS = frozenset({Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS})
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
                           re.MULTILINE)
 
@@ -131,13 +132,15 @@ class Project:
         self.used: dict[str, str] = {}  # path -> content key, for the check in progress
 
     def summary(self, path: str) -> Optional[Summary]:
-        if path not in self._summaries:
+        key = current_key(path)
+        if key is None:
+            return None
+        self.used[path] = key
+        known = self._summaries.get(path)
+        if path not in self._summaries or (known is not None and known.key != key):  # new, or edited since
             self._summaries[path] = None  # a cycle through this file ends in unknown
             self._summaries[path] = _summarise(path)
-        summary = self._summaries[path]
-        if summary is not None:
-            self.used[path] = summary.key
-        return summary
+        return self._summaries[path]
 
     def lookup(self, importer: str, ref: ImportRef, hops: int = 0) -> Union[Exported, ModuleRef, None]:
         """What `ref`, imported by `importer`, is: an exported value, a project module, or None."""
@@ -175,12 +178,11 @@ def content_key(text: str) -> str:
 
 
 def _summarise(path: str) -> Optional[Summary]:
-    text = _file_text(path)
-    if text is None:
+    text, key = _read(path)
+    if text is None or key is None:
         return None
-    key = content_key(text)
     imports = _imports(text)
-    if _ACTIVATION_WORDS().isdisjoint(_words(text)):
+    if _activation_words().isdisjoint(_words(text)):
         return Summary(path, key, {}, imports)  # nothing here can make probabilities
     import libcst as cst
 
@@ -195,7 +197,7 @@ def _summarise(path: str) -> Optional[Summary]:
 
 
 @lru_cache(maxsize=1)
-def _ACTIVATION_WORDS() -> frozenset[str]:
+def _activation_words() -> frozenset[str]:
     return vocabulary(Vocabulary.SOFTMAX) | vocabulary(Vocabulary.SIGMOID)
 
 
@@ -228,6 +230,8 @@ def _imports(text: str) -> dict[str, ImportRef]:
 
 def _exports(ctx) -> dict[str, Exported]:
     """The module's top-level names whose values carry meaning across modules."""
+    from xentlint.flow.values import Kind
+
     flow = ctx.flow
     exported: dict[str, Exported] = {}
     for name, value in flow._state(ctx.module).final.items():
@@ -252,9 +256,11 @@ def _exports(ctx) -> dict[str, Exported]:
 
 def _export(ctx, value: Optional[Value]) -> Optional[Exported]:
     """`value` as picklable data, or None when it carries nothing a rule could use."""
+    from xentlint.flow.values import Kind
+
     if value is None:
         return None
-    if value.kind in _TENSORS and value.origin is not None:
+    if value.kind in (Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS) and value.origin is not None:
         origin = value.origin
         description = origin.description
         if origin.activation_call is not None:
@@ -279,6 +285,9 @@ def imported_words(filename: str, text: str) -> frozenset[str]:
         return frozenset()
     words: set[str] = set()
     for path in _imported_files(importer, text, depth=2):
+        key = current_key(path)
+        if key is not None:
+            _PROJECT.used[path] = key  # what it says decides which rules run on the importer
         words |= _file_words(path)
     return frozenset(words)
 
@@ -299,27 +308,38 @@ def _imported_files(importer: str, text: str, depth: int) -> set[str]:
     return found
 
 
-_TEXTS: dict[str, tuple[tuple[int, int], Optional[str]]] = {}  # path -> (size, mtime), text
+_TEXTS: dict[str, tuple[tuple[int, int], Optional[str], Optional[str]]] = {}  # path -> stamp, text, key
 
 
 def _file_text(path: str) -> Optional[str]:
-    """A project module's text, read once per process while its size and time are unchanged."""
+    return _read(path)[0]
+
+
+def current_key(path: str) -> Optional[str]:
+    """The content key of the module at `path` now (None when it cannot be read)."""
+    return _read(path)[1]
+
+
+def _read(path: str) -> tuple[Optional[str], Optional[str]]:
+    """A project module's text and content key, read once per process while its size and time
+    are unchanged."""
     from xentlint.files import SourceError, read_source
 
     try:
         status = os.stat(path)
     except OSError:
-        return None
+        return None, None
     stamp = (status.st_size, status.st_mtime_ns)
     known = _TEXTS.get(path)
     if known is not None and known[0] == stamp:
-        return known[1]
+        return known[1], known[2]
     try:
         text: Optional[str] = read_source(Path(path)).text
     except (OSError, SourceError):
         text = None
-    _TEXTS[path] = (stamp, text)
-    return text
+    key = content_key(text) if text is not None else None
+    _TEXTS[path] = (stamp, text, key)
+    return text, key
 
 
 def _file_words(path: str) -> frozenset[str]:
