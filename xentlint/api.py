@@ -112,13 +112,19 @@ def _process(task: FileTask) -> FileReport:
     except SourceError as error:
         kind = FILE_TOO_LARGE if isinstance(error, FileTooLarge) else IO_ERROR
         return FileReport(task.display, [file_diagnostic(kind, task.display, str(error))])
-    if task.fix:
-        return _fix(task, source)
     from xentlint.project import project
 
+    # Names imported from the project's modules are resolved from the file's own folder, and the
+    # modules read are recorded for the cache.
     used = project().used
     used.clear()
-    report = FileReport(task.display, _check(task, source.text))
+    project().checking = (task.display, os.path.abspath(task.path)) if task.path is not None else None
+    try:
+        if task.fix:
+            return _fix(task, source)
+        report = FileReport(task.display, _check(task, source.text))
+    finally:
+        project().checking = None
     report.dependencies = tuple(sorted(used.items()))
     if task.cache_dir is not None:  # the key of the text checked, which `run` stores the findings under
         report.cache_key = Cache.key(source.text, task.settings_key)

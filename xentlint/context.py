@@ -1,7 +1,6 @@
 """What every rule reads about one file, each part computed once and only when asked for."""
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from typing import Iterable, Iterator, Optional, Sequence
 
@@ -50,8 +49,9 @@ class FileContext:
         modules then have the values those modules give them."""
         if self._summarising:
             return None
-        path = os.path.abspath(self.filename)
-        return path if os.path.isfile(path) else None
+        from xentlint.project import project
+
+        return project().locate(self.filename)
 
     def file_row(self, row: int) -> int:
         """The file's 1-based row for a 1-based row of the parsed module."""

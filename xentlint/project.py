@@ -130,6 +130,14 @@ class Project:
     def __init__(self) -> None:
         self._summaries: dict[str, Optional[Summary]] = {}
         self.used: dict[str, str] = {}  # path -> content key, for the check in progress
+        self.checking: Optional[tuple[str, str]] = None  # the file being checked: its display name, its path
+
+    def locate(self, filename: str) -> Optional[str]:
+        """The absolute path of the file a check calls `filename`, when it is on disk."""
+        if self.checking is not None and self.checking[0] == filename:
+            return self.checking[1]
+        path = os.path.abspath(filename)
+        return path if os.path.isfile(path) else None
 
     def summary(self, path: str) -> Optional[Summary]:
         key = current_key(path)
@@ -280,8 +288,8 @@ def _export(ctx, value: Optional[Value]) -> Optional[Exported]:
 def imported_words(filename: str, text: str) -> frozenset[str]:
     """The identifiers of the project modules `text` imports (and of the modules those import), so
     that a file whose softmax lives in another module is not skipped by the pre-filter."""
-    importer = os.path.abspath(filename)
-    if not os.path.isfile(importer):
+    importer = _PROJECT.locate(filename)
+    if importer is None:
         return frozenset()
     words: set[str] = set()
     for path in _imported_files(importer, text, depth=2):

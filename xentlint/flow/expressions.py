@@ -158,6 +158,8 @@ class Expressions:
         if isinstance(call.func, cst.Attribute):
             method = call.func.attr.value
             receiver = self._eval(call.func.value, env, scope)
+            if receiver.kind is Kind.MODULE:  # `models.build()`: a project module's function
+                return self._apply(self._module_attribute(receiver, call.func), call, env, scope)
             if receiver.kind is Kind.MODEL and method in apis.MODEL_OUTPUT_METHODS:
                 own = find_method(receiver.node, method) if isinstance(receiver.node, cst.ClassDef) else None
                 # A local class's own `predict` may post-process what `forward` returns.
