@@ -91,6 +91,18 @@ def check_source(source: str, filename: str, codes: frozenset[str]) -> list[Diag
     return engine.lint_source(source, filename, codes).diagnostics
 
 
+def check_with_dependencies(source: str, filename: str,
+                            codes: frozenset[str]) -> tuple[list[Diagnostic], frozenset[str]]:
+    """`check_source`, and the project modules whose summaries the check read (for an editor to
+    re-check the file when one of them is saved)."""
+    from xentlint.project import project
+
+    used = project().used
+    used.clear()
+    findings = check_source(source, filename, codes)
+    return findings, frozenset(used)
+
+
 def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool = False) -> FixResult:
     from xentlint import engine
 

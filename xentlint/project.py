@@ -94,6 +94,7 @@ def _search_roots(importer: str) -> list[str]:
     root = project_root(folder)
     if root is not None:
         roots += [root, os.path.join(root, "src")]
+    roots += [workspace for workspace in _PROJECT.workspace_roots if importer.startswith(workspace + os.sep)]
     return list(dict.fromkeys(roots))
 
 
@@ -131,13 +132,15 @@ class Project:
         self._summaries: dict[str, Optional[Summary]] = {}
         self.used: dict[str, str] = {}  # path -> content key, for the check in progress
         self.checking: Optional[tuple[str, str]] = None  # the file being checked: its display name, its path
+        self.workspace_roots: list[str] = []  # an editor's workspace folders (the language server)
 
     def locate(self, filename: str) -> Optional[str]:
-        """The absolute path of the file a check calls `filename`, when it is on disk."""
+        """The absolute path of the file a check calls `filename`, when it is (or its folder is, for
+        an editor's unsaved buffer) on disk."""
         if self.checking is not None and self.checking[0] == filename:
             return self.checking[1]
         path = os.path.abspath(filename)
-        return path if os.path.isfile(path) else None
+        return path if os.path.isfile(path) or os.path.isdir(os.path.dirname(path)) else None
 
     def summary(self, path: str) -> Optional[Summary]:
         key = current_key(path)
