@@ -37,12 +37,11 @@ _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\
 
 @dataclass(frozen=True)
 class Exported:
-    """A picklable `Value`: its kind and the facts rules read, with where its meaning was given."""
+    """A picklable `Value`: its kind and activation, with where its meaning was given. The size and
+    axis of the class axis are left out: rules that judge them report at the activation."""
 
     kind: Kind
-    fn: Optional[Fn] = None
-    classes: Optional[int] = None
-    axis: Union[int, str, None] = None
+    fn: Optional[Fn] = None  # the activation, for probabilities
     description: str = ""
     where: Optional[str] = None  # the file and row that gave the value its meaning
     row: Optional[int] = None
@@ -272,12 +271,8 @@ def _export(ctx, value: Optional[Value]) -> Optional[Exported]:
     if value is None:
         return None
     if value.kind in (Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS) and value.origin is not None:
-        origin = value.origin
-        description = origin.description
-        if origin.activation_call is not None:
-            description = f"{value.fn.value if value.fn else description} ({ctx.code(origin.activation_call.func).strip()})"
-        return Exported(value.kind, fn=value.fn, classes=value.classes, axis=value.axis, description=description,
-                        where=ctx.filename, row=ctx.line_of(origin.node))
+        return Exported(value.kind, fn=value.fn, description=value.origin.description, where=ctx.filename,
+                        row=ctx.line_of(value.origin.node))
     if value.kind is Kind.TUPLE:
         items = tuple(_export(ctx, item) or Exported(Kind.UNKNOWN) for item in value.items)
         return Exported(Kind.TUPLE, items=items) if any(item.kind is not Kind.UNKNOWN for item in items) else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Iterator, Union
 
 import libcst as cst
 
@@ -29,13 +29,13 @@ class Imports:
 
         for alias in statement.names:
             dotted = dotted_name(alias.name) or ""
-            if isinstance(statement, cst.Import):
-                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
-                    else dotted.split(".")[0]
-                ref = ImportRef(dotted if alias.asname is not None else dotted.split(".")[0])
+            renamed = alias.asname.name.value if alias.asname is not None and isinstance(
+                alias.asname.name, cst.Name) else None
+            if isinstance(statement, cst.Import):  # `import a.b` binds `a`; `import a.b as c` binds `a.b`
+                local = renamed or dotted.split(".")[0]
+                ref = ImportRef(dotted if renamed else local)
             else:
-                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
-                    else dotted
+                local = renamed or dotted
                 module = dotted_name(statement.module) if statement.module is not None else ""
                 ref = ImportRef(module or "", len(statement.relative), dotted)
             value = self._foreign(project().lookup(importer, ref), alias)
@@ -59,10 +59,9 @@ class Imports:
         return _value(found, node, self.ctx.project_path or "")
 
 
-def _value(exported: "Exported", node: cst.CSTNode, importer: str, path: Optional[str] = None) -> Value:
+def _value(exported: "Exported", node: cst.CSTNode, importer: str) -> Value:
     """An exported value as a value of the importing module: callables keep their output; a
-    tensor keeps its kind and activation and names the other file and row. The class-axis size
-    and axis are left out: rules that judge them report at the activation, which is not here."""
+    tensor keeps its kind and activation and names the other file and row."""
     kind = exported.kind
     if kind in (Kind.CLASS, Kind.FUNCTION, Kind.MODEL):
         output = _value(exported.output, node, importer) if exported.output is not None else UNKNOWN

@@ -59,7 +59,8 @@ class Summaries:
             if qualified in apis.KERAS_MODEL:
                 return "keras"
             local = self._state(self.ctx.module).final.get(base.value.value) if isinstance(base.value, cst.Name) else None
-            if local is not None and local.kind is Kind.CLASS and isinstance(local.node, cst.ClassDef) and depth < 5:
+            if local is not None and local.kind is Kind.CLASS and isinstance(local.node, cst.ClassDef) \
+                    and depth < 5:
                 found = self._model_framework(local.node, depth + 1)
                 if found:
                     return found
