@@ -116,3 +116,19 @@ def test_resolution_never_reads_framework_modules(tmp_path: Path) -> None:
     assert project.resolve(importer, project.ImportRef("torch", 0, "nn")) is None
     assert project.resolve(importer, project.ImportRef("models", 0, "Net")) == str(tmp_path / "models.py")
     assert project.resolve(importer, project.ImportRef("models", 1, "Net")) == str(tmp_path / "models.py")
+
+
+def test_a_run_reads_each_file_once(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xentlint import files
+
+    reads: list[str] = []
+    real = files.read_source
+
+    def spy(path: Path):
+        reads.append(os.path.abspath(path))
+        return real(path)
+
+    monkeypatch.setattr(files, "read_source", spy)
+    monkeypatch.setattr(api, "read_source", spy)
+    assert findings(api.run(tasks(copy), jobs=1)) == FOUND
+    assert sorted(set(reads)) == sorted(reads)  # models.py is checked and summarised from one read

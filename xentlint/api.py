@@ -119,12 +119,20 @@ def process(task: FileTask) -> FileReport:
 
 
 def _process(task: FileTask) -> FileReport:
+    from xentlint.project import project
+
+    status = _stat(task.path) if task.stdin is None else None
+    path = os.path.abspath(task.path) if task.path is not None else ""
+    stamp = (status.st_size, status.st_mtime_ns) if status is not None else None
+    # A module another file's summary read in this process is not read again, and the other way round.
+    known = project().source(path, stamp) if stamp is not None else None
     try:
-        source = decode(task.stdin) if task.stdin is not None else read_source(task.path)
+        source = known or (decode(task.stdin) if task.stdin is not None else read_source(task.path))
     except SourceError as error:
         kind = FILE_TOO_LARGE if isinstance(error, FileTooLarge) else IO_ERROR
         return FileReport(task.display, [file_diagnostic(kind, task.display, str(error))])
-    from xentlint.project import project
+    if stamp is not None and known is None:
+        project().remember(path, stamp, source)
 
     # Names imported from the project's modules are resolved from the file's own folder, and the
     # modules read are recorded for the cache.
@@ -256,6 +264,13 @@ def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = Non
     for cache in caches.values():
         cache.save()
     return [report for report in reports if report is not None]
+
+
+def _stat(path: Optional[Path]) -> Optional[os.stat_result]:
+    try:
+        return os.stat(path) if path is not None else None
+    except OSError:
+        return None
 
 
 def _size(task: FileTask) -> int:

@@ -26,6 +26,7 @@ from xentlint.knowledge import Vocabulary, vocabulary
 from xentlint.knowledge.apis import FRAMEWORK_MODULES
 
 if TYPE_CHECKING:  # LibCST and the flow are imported only when a module is summarised
+    from xentlint.files import SourceFile
     from xentlint.flow.values import Kind, Value
     from xentlint.knowledge.schema import Fn
 
@@ -132,6 +133,15 @@ class Project:
         self.used: dict[str, str] = {}  # path -> content key, for the check in progress
         self.checking: Optional[tuple[str, str]] = None  # the file being checked: its display name, its path
         self.workspace_roots: list[str] = []  # an editor's workspace folders (the language server)
+
+    def remember(self, path: str, stamp: tuple[int, int], source: "SourceFile") -> None:
+        """A file the run has read (with its stamp from before the read), for summaries."""
+        _TEXTS[path] = (stamp, source, content_key(source.text))
+
+    def source(self, path: str, stamp: tuple[int, int]) -> Optional["SourceFile"]:
+        """The file at `path` if this process has read it and it is unchanged since."""
+        known = _TEXTS.get(path)
+        return known[1] if known is not None and known[0] == stamp else None
 
     def locate(self, filename: str) -> Optional[str]:
         """The absolute path of the file a check calls `filename`, when it is (or its folder is, for
@@ -314,7 +324,7 @@ def _imported_files(importer: str, text: str, depth: int) -> set[str]:
     return found
 
 
-_TEXTS: dict[str, tuple[tuple[int, int], Optional[str], Optional[str]]] = {}  # path -> stamp, text, key
+_TEXTS: dict[str, tuple[tuple[int, int], Optional["SourceFile"], Optional[str]]] = {}  # path -> stamp, source, key
 
 
 def _file_text(path: str) -> Optional[str]:
@@ -329,7 +339,7 @@ def current_key(path: str) -> Optional[str]:
 def _read(path: str) -> tuple[Optional[str], Optional[str]]:
     """A project module's text and content key, read once per process while its size and time
     are unchanged."""
-    from xentlint.files import SourceError, read_source
+    from xentlint.files import SourceError, SourceFile, read_source
 
     try:
         status = os.stat(path)
@@ -337,15 +347,14 @@ def _read(path: str) -> tuple[Optional[str], Optional[str]]:
         return None, None
     stamp = (status.st_size, status.st_mtime_ns)
     known = _TEXTS.get(path)
-    if known is not None and known[0] == stamp:
-        return known[1], known[2]
-    try:
-        text: Optional[str] = read_source(Path(path)).text
-    except (OSError, SourceError):
-        text = None
-    key = content_key(text) if text is not None else None
-    _TEXTS[path] = (stamp, text, key)
-    return text, key
+    if known is None or known[0] != stamp:
+        try:
+            source: Optional[SourceFile] = read_source(Path(path))
+        except (OSError, SourceError):
+            source = None
+        known = (stamp, source, content_key(source.text) if source is not None else None)
+        _TEXTS[path] = known
+    return (known[1].text if known[1] is not None else None), known[2]
 
 
 def _file_words(path: str) -> frozenset[str]:
