@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Union
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from xentlint.knowledge import Vocabulary, vocabulary
 from xentlint.knowledge.apis import FRAMEWORK_MODULES
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # LibCST and the flow are imported only when a module is summ
     from xentlint.knowledge.schema import Fn
 
 _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_KEPT_MODULES = 8  # parsed modules kept per process for the names asked of them
 _MAX_HOPS = 8  # re-exports followed at most this deep: cycles end in unknown
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]*)|import[ \t]+([\w.]+))",
                           re.MULTILINE)
@@ -63,8 +65,10 @@ class ImportRef:
 class Summary:
     path: str
     key: str  # the content hash of the file summarised
-    names: dict[str, Exported] = field(default_factory=dict)
     imports: dict[str, ImportRef] = field(default_factory=dict)
+    analysed: bool = False  # the module can make probabilities: its names are worth a flow analysis
+    # Each name asked for, with its exported value (None: nothing a rule could use), filled on demand.
+    names: dict[str, Optional[Exported]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ class Project:
 
     def __init__(self) -> None:
         self._summaries: dict[str, Optional[Summary]] = {}
+        self._contexts: OrderedDict[tuple[str, str], Any] = OrderedDict()  # the last modules parsed
         self.used: dict[str, str] = {}  # path -> content key, for the check in progress
         self.checking: Optional[tuple[str, str]] = None  # the file being checked: its display name, its path
         self.workspace_roots: list[str] = []  # an editor's workspace folders (the language server)
@@ -180,10 +185,42 @@ class Project:
         summary = self.summary(module.path)
         if summary is None:
             return None
-        if name in summary.names:
-            return summary.names[name]
+        exported = self._export(summary, name)
+        if exported is not None:
+            return exported
         ref = summary.imports.get(name)
         return self.lookup(module.path, ref, hops + 1) if ref is not None else None
+
+    def _export(self, summary: Summary, name: str) -> Optional[Exported]:
+        """The value `name` has in the summarised module, computed the first time it is asked for."""
+        if not summary.analysed or name in summary.imports:
+            return None
+        if name not in summary.names:
+            summary.names[name] = None  # asked again while computing (a cycle): unknown
+            ctx = self._context(summary)
+            summary.names[name] = _export_name(ctx, name) if ctx is not None else None
+        return summary.names[name]
+
+    def _context(self, summary: Summary) -> Any:
+        """The parsed module of `summary` (the last few are kept: one module exports many names)."""
+        kept = (summary.path, summary.key)
+        if kept in self._contexts:
+            self._contexts.move_to_end(kept)
+            return self._contexts[kept]
+        import libcst as cst
+
+        from xentlint.context import FileContext
+
+        text, key = _read(summary.path)
+        try:
+            ctx = FileContext(cst.parse_module(text), summary.path, summarising=True) \
+                if text is not None and key == summary.key else None
+        except (cst.ParserSyntaxError, RecursionError):
+            ctx = None
+        self._contexts[kept] = ctx
+        if len(self._contexts) > _KEPT_MODULES:
+            self._contexts.popitem(last=False)
+        return ctx
 
 
 _PROJECT = Project()
@@ -201,19 +238,7 @@ def _summarise(path: str) -> Optional[Summary]:
     text, key = _read(path)
     if text is None or key is None:
         return None
-    imports = _imports(text)
-    if _activation_words().isdisjoint(_words(text)):
-        return Summary(path, key, {}, imports)  # nothing here can make probabilities
-    import libcst as cst
-
-    from xentlint.context import FileContext
-
-    try:
-        module = cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError):
-        return Summary(path, key, {}, imports)
-    ctx = FileContext(module, path, summarising=True)
-    return Summary(path, key, _exports(ctx), imports)
+    return Summary(path, key, _imports(text), analysed=not _activation_words().isdisjoint(_words(text)))
 
 
 @lru_cache(maxsize=1)
@@ -248,33 +273,30 @@ def _imports(text: str) -> dict[str, ImportRef]:
     return bound
 
 
-def _exports(ctx) -> dict[str, Exported]:
-    """The module's top-level names whose values carry meaning across modules."""
+def _export_name(ctx: Any, name: str) -> Optional[Exported]:
+    """A top-level name of the module, when its value carries meaning across modules: a torch model
+    class (its `forward`'s output), a function (what it returns), a module-level torch model."""
     from xentlint.flow.values import Kind
 
     flow = ctx.flow
-    exported: dict[str, Exported] = {}
-    for name, value in flow._state(ctx.module).final.items():
-        if value.kind is Kind.CLASS:
-            instance = flow._instance(value.node)
-            output = _export(ctx, instance.output) if instance.kind is Kind.MODEL and not instance.keras else None
-            if output is not None:
-                exported[name] = Exported(Kind.CLASS, output=Exported(Kind.MODEL, output=output))
-        elif value.kind is Kind.FUNCTION and value.node is not None:
-            returns = flow._returns(value.node)
-            if returns.kind is Kind.MODEL and returns.keras:
-                continue
-            output = _export(ctx, returns)
-            if output is not None:
-                exported[name] = Exported(Kind.FUNCTION, output=output)
-        elif value.kind is Kind.MODEL and not value.keras:
-            output = _export(ctx, value.output)
-            if output is not None:
-                exported[name] = Exported(Kind.MODEL, output=output)
-    return exported
+    value = flow._state(ctx.module).final.get(name)
+    if value is None:
+        return None
+    if value.kind is Kind.CLASS and value.node is not None:
+        instance = flow._instance(value.node)
+        output = _export(ctx, instance.output) if instance.kind is Kind.MODEL and not instance.keras else None
+        return Exported(Kind.CLASS, output=Exported(Kind.MODEL, output=output)) if output is not None else None
+    if value.kind is Kind.FUNCTION and value.node is not None:
+        returns = flow._returns(value.node)
+        output = _export(ctx, returns) if not (returns.kind is Kind.MODEL and returns.keras) else None
+        return Exported(Kind.FUNCTION, output=output) if output is not None else None
+    if value.kind is Kind.MODEL and not value.keras:
+        output = _export(ctx, value.output)
+        return Exported(Kind.MODEL, output=output) if output is not None else None
+    return None
 
 
-def _export(ctx, value: Optional[Value]) -> Optional[Exported]:
+def _export(ctx: Any, value: Optional[Value]) -> Optional[Exported]:
     """`value` as picklable data, or None when it carries nothing a rule could use."""
     from xentlint.flow.values import Kind
 
@@ -339,7 +361,7 @@ def current_key(path: str) -> Optional[str]:
 def _read(path: str) -> tuple[Optional[str], Optional[str]]:
     """A project module's text and content key, read once per process while its size and time
     are unchanged."""
-    from xentlint.files import SourceError, SourceFile, read_source
+    from xentlint.files import SourceError, read_source
 
     try:
         status = os.stat(path)
