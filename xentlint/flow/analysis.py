@@ -35,6 +35,7 @@ class FlowAnalysis(Statements, Expressions, Summaries, Imports):
         self._building: set[Scope] = set()  # scopes whose statements are being executed
         self._class_attrs: dict[cst.ClassDef, dict[str, Value]] = {}
         self._outputs: dict[object, Value] = {}
+        self._imports: dict[Value, Value] = {}  # names bound by imports, as the project's modules give them
 
     # ------------------------------------------------------------ values
     def value(self, expr: cst.BaseExpression) -> Value:

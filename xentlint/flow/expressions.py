@@ -88,7 +88,7 @@ class Expressions:
 
     def _eval_name(self, name: cst.Name, env: Env, scope: Optional[Scope]) -> Value:
         if name.value in env:
-            return env[name.value]
+            return self._resolved(env[name.value])
         if scope is None or isinstance(scope, cst.Module):
             return UNKNOWN
         if name.value == "self" and is_method_receiver(self.ctx, scope):
@@ -99,7 +99,7 @@ class Expressions:
             return self._parameter_value(scope, name.value)
         # A name of an enclosing scope (a global model or loss object) that this function does not rebind.
         enclosing = self.enclosing_scope(scope)
-        return self._state(enclosing).final.get(name.value, UNKNOWN)
+        return self._resolved(self._state(enclosing).final.get(name.value, UNKNOWN))
 
     def _eval_attribute(self, attribute: cst.Attribute, env: Env, scope: Optional[Scope]) -> Value:
         if isinstance(attribute.value, cst.Name) and attribute.value.value == "self" and scope is not None:

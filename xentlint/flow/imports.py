@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Iterator, Union
+from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 import libcst as cst
 
@@ -19,13 +19,13 @@ class Imports:
     """The import half of `FlowAnalysis`."""
 
     ctx: "FileContext"
+    _imports: dict[Value, Value]
 
     def _imported(self, statement: Union[cst.Import, cst.ImportFrom]) -> Iterator[tuple[str, Value]]:
-        """The names `statement` binds to values of project modules, with those values."""
-        importer = self.ctx.project_path
-        if importer is None or isinstance(statement.names, cst.ImportStar):
+        """The names `statement` binds, each to what it imports; the project's modules are read
+        only when the name is (`_resolved`)."""
+        if self.ctx.project_path is None or isinstance(statement.names, cst.ImportStar):
             return
-        from xentlint.project import ImportRef, project
 
         for alias in statement.names:
             dotted = dotted_name(alias.name) or ""
@@ -33,14 +33,25 @@ class Imports:
                 alias.asname.name, cst.Name) else None
             if isinstance(statement, cst.Import):  # `import a.b` binds `a`; `import a.b as c` binds `a.b`
                 local = renamed or dotted.split(".")[0]
-                ref = ImportRef(dotted if renamed else local)
+                ref: tuple[str, int, Optional[str]] = (dotted if renamed else local, 0, None)
             else:
                 local = renamed or dotted
                 module = dotted_name(statement.module) if statement.module is not None else ""
-                ref = ImportRef(module or "", len(statement.relative), dotted)
-            value = self._foreign(project().lookup(importer, ref), alias)
-            if value.kind is not Kind.UNKNOWN:
-                yield local, value
+                ref = (module or "", len(statement.relative), dotted)
+            yield local, Value(Kind.IMPORTED, node=alias, imported=ref)
+
+    def _resolved(self, value: Value) -> Value:
+        """A name bound by an import, as the project module it names gives it (unknown for any other)."""
+        if value.kind is not Kind.IMPORTED:
+            return value
+        if value in self._imports:
+            return self._imports[value]
+        from xentlint.project import ImportRef, project
+
+        assert value.imported is not None and value.node is not None and self.ctx.project_path is not None
+        found = project().lookup(self.ctx.project_path, ImportRef(*value.imported))
+        self._imports[value] = resolved = self._foreign(found, value.node)
+        return resolved
 
     def _module_attribute(self, module: Value, attribute: cst.Attribute) -> Value:
         """`models.build` for `import models`."""

@@ -25,6 +25,7 @@ class Kind(str, enum.Enum):
     INT = "int"  # a known integer (class counts)
     TUPLE = "tuple"  # `return validity, probs`: the values at literal positions
     MODULE = "module"  # a project module bound by `import models` (`xentlint.project`)
+    IMPORTED = "imported"  # a name an import binds: looked up in the project's modules when it is read
     UNKNOWN = "unknown"
 
 
@@ -65,6 +66,7 @@ class Value:
     items: tuple["Value", ...] = ()  # TUPLE: the value at each position
     bound: bool = False  # FUNCTION: a method read through `self`, called without its receiver
     module: Optional[str] = None  # MODULE: the module's file
+    imported: Optional[tuple[str, int, Optional[str]]] = None  # IMPORTED: module, level (dots), name
 
     def with_changes(self, **changes: object) -> "Value":
         return replace(self, **changes)
