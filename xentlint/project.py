@@ -66,7 +66,9 @@ class Summary:
     path: str
     key: str  # the content hash of the file summarised
     imports: dict[str, ImportRef] = field(default_factory=dict)
-    analysed: bool = False  # the module can make probabilities: its names are worth a flow analysis
+    # The top-level names whose definitions may make probabilities (they mention an activation, or
+    # such a name of the module): only these are worth a flow analysis.
+    candidates: frozenset[str] = frozenset()
     # Each name asked for, with its exported value (None: nothing a rule could use), filled on demand.
     names: dict[str, Optional[Exported]] = field(default_factory=dict)
 
@@ -193,7 +195,7 @@ class Project:
 
     def _export(self, summary: Summary, name: str) -> Optional[Exported]:
         """The value `name` has in the summarised module, computed the first time it is asked for."""
-        if not summary.analysed or name in summary.imports:
+        if name not in summary.candidates or name in summary.imports:
             return None
         if name not in summary.names:
             summary.names[name] = None  # asked again while computing (a cycle): unknown
@@ -238,7 +240,26 @@ def _summarise(path: str) -> Optional[Summary]:
     text, key = _read(path)
     if text is None or key is None:
         return None
-    return Summary(path, key, _imports(text), analysed=not _activation_words().isdisjoint(_words(text)))
+    if _activation_words().isdisjoint(_file_words(path)):
+        return Summary(path, key, _imports(text))  # nothing here can make probabilities
+    return Summary(path, key, _imports(text), candidates=_candidates(text))
+
+
+_TOP_LEVEL = re.compile(r"^(?=\S)", re.MULTILINE)
+_DEFINES = re.compile(r"(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=]")
+
+
+def _candidates(text: str) -> frozenset[str]:
+    """Top-level names whose definition mentions an activation word, or one such name of the
+    module (`build()` returning `Net()`): a cheap bound on what a flow analysis could export."""
+    definitions: dict[str, frozenset[str]] = {}
+    for chunk in _TOP_LEVEL.split(text):
+        match = _DEFINES.match(chunk)
+        if match:
+            name = match.group(1) or match.group(2)
+            definitions[name] = definitions.get(name, frozenset()) | _words(chunk)
+    active = {name for name, words in definitions.items() if not words.isdisjoint(_activation_words())}
+    return frozenset(name for name, words in definitions.items() if name in active or not words.isdisjoint(active))
 
 
 @lru_cache(maxsize=1)
@@ -379,5 +400,13 @@ def _read(path: str) -> tuple[Optional[str], Optional[str]]:
     return (known[1].text if known[1] is not None else None), known[2]
 
 
+_WORDS: dict[tuple[str, str], frozenset[str]] = {}  # (path, content key) -> identifiers
+
+
 def _file_words(path: str) -> frozenset[str]:
-    return _words(_file_text(path) or "")
+    text, key = _read(path)
+    if text is None or key is None:
+        return frozenset()
+    if (path, key) not in _WORDS:
+        _WORDS[(path, key)] = _words(text)
+    return _WORDS[(path, key)]
