@@ -271,26 +271,26 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
 
 
-def _imports(text: str) -> dict[str, ImportRef]:
-    """Names the module's top-level imports bind, for re-exports (`from .nets import Disc`)."""
-    bound: dict[str, ImportRef] = {}
-    import ast
+_TOP_LEVEL_IMPORT = re.compile(
+    r"^(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))", re.MULTILINE)
 
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return bound
-    for statement in tree.body:
-        if isinstance(statement, ast.ImportFrom) and not any(alias.name == "*" for alias in statement.names):
-            for alias in statement.names:
-                bound[alias.asname or alias.name] = ImportRef(statement.module or "", statement.level, alias.name)
-        elif isinstance(statement, ast.Import):
-            for alias in statement.names:
-                if alias.asname:
-                    bound[alias.asname] = ImportRef(alias.name)
-                else:
-                    head = alias.name.split(".")[0]
-                    bound[head] = ImportRef(head)
+
+def _imports(text: str) -> dict[str, ImportRef]:
+    """Names the module's top-level imports bind, for re-exports (`from .nets import Disc`); read
+    with a pattern, not a parse: a package's `__init__.py` may be large and is read for this only."""
+    bound: dict[str, ImportRef] = {}
+    for dots, module, names, plain in _TOP_LEVEL_IMPORT.findall(text):
+        for alias in re.sub(r"#[^\n]*", "", names or plain).strip("()").split(","):
+            parts = alias.split()
+            if not parts or parts[0] == "*" or not all(re.fullmatch(r"[\w.]+", part) for part in parts):
+                continue
+            local = parts[2] if len(parts) == 3 and parts[1] == "as" else None
+            if len(parts) not in (1, 3) or (len(parts) == 3 and local is None):
+                continue
+            if plain:
+                bound[local or parts[0].split(".")[0]] = ImportRef(parts[0] if local else parts[0].split(".")[0])
+            else:
+                bound[local or parts[0]] = ImportRef(module, len(dots), parts[0])
     return bound
 
 
