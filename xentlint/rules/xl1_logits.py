@@ -27,7 +27,6 @@ from xentlint.knowledge import Vocabulary
 from xentlint.knowledge.schema import Expects, Fn, argument
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.site_edits import (
-    origin_place,
     Edit,
     compiled_class_with_logits,
     describe_activated,
@@ -38,6 +37,7 @@ from xentlint.site_edits import (
     local_activation,
     loss_node,
     options_known,
+    origin_place,
     probabilities_from,
     replacements,
     sole_users,

@@ -24,12 +24,12 @@ from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param, argument
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.site_edits import (
-    origin_place,
     describe_activated,
     describe_loss,
     describe_prediction,
     local_activation,
     loss_node,
+    origin_place,
     replacements,
     sole_users,
     undo_activation,
