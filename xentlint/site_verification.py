@@ -30,6 +30,7 @@ from xentlint.loss_sites_model import (
     LOGITS_READING,
     PREDICTION,
     REFERENCE_LABELS,
+    TENSOR_ARGUMENTS,
     SiteModel,
     Unmodelled,
     describe_site,
@@ -74,6 +75,8 @@ def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> Contrac
         bindings[REFERENCE_LABELS] = Input.ONE_HOT_LABELS
     if any(value is CLASS_WEIGHTS for model in (before, after) for _, value in model.options):
         bindings[CLASS_WEIGHTS] = Input.CLASS_WEIGHTS
+    kinds = {name: kind for arguments in TENSOR_ARGUMENTS.values() for _, name, kind in arguments}
+    bindings.update((name, kinds[name]) for model in (before, after) for _, name in model.tensors)
     ignored = dict(before.options).get("ignore_index")
     width = before.classes if before.classes is not None and (before.binary or before.classes > 1) else None
     dtypes = (np.float32,) if before.keras_model or after.keras_model else DTYPES
