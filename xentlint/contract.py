@@ -66,3 +66,10 @@ class Contract:
     fix_check: Optional["Contract"] = None
     # APIs whose fixes `fix --verify` cannot evaluate (qualified name -> why, in the user's words).
     unmodelled: Mapping[str, str] = field(default_factory=dict)
+    # Fixes that edit a metric (`"accuracy"`, `AUC()`) rather than a value: what a metric's name means, in
+    # stand-in spelling, and the inputs a metric object is called with, in order.
+    metric_names: Mapping[str, str] = field(default_factory=dict)
+    metric_arguments: tuple[str, ...] = ()
+    # A fix's own reference: its original with these inputs replaced (XL801: the logits by the
+    # probabilities they stand for, so the fixed metric must equal the original one on probabilities).
+    reference_substitutes: Mapping[str, str] = field(default_factory=dict)
