@@ -100,6 +100,8 @@ class SiteModel:
     keras_model: bool = False  # the prediction is a Keras model's output: float32, as Keras computes
     # Tensors after the prediction and labels (CTC's lengths): (keyword, generated input).
     tensors: tuple[tuple[str, InputName], ...] = ()
+    # The code of the tensor the prediction's activation was applied to (`student_logits / T`), when known.
+    prediction_source: Optional[str] = None
 
     @property
     def class_axis(self) -> int:
@@ -148,7 +150,13 @@ def describe_site(ctx: "FileContext", site: LossSite, unknown: Optional[Reading]
         with_logits=api.with_logits, expects=_expects(api, dict(options)),
         keras_model=site.compiled or (prediction.origin is not None and prediction.origin.activation_arg is not None),
         tensors=_other_tensors(site, api),
+        prediction_source=_source(ctx, prediction),
     )
+
+
+def _source(ctx: "FileContext", value: Value) -> Optional[str]:
+    origin = value.origin
+    return ctx.code(origin.activation_input) if origin is not None and origin.activation_input is not None else None
 
 
 _PREDICTION_KINDS = (Kind.LOGITS, Kind.PROBABILITIES, Kind.LOG_PROBABILITIES)
@@ -172,17 +180,20 @@ def _loss_name(ctx: "FileContext", site: LossSite, api: Loss) -> str:
     return ctx.callee(site.call) or api.names[0]
 
 
+def _tensor_args(site: LossSite, api: Loss) -> list[cst.Arg]:
+    """The call's arguments that are the loss's tensors after its prediction and labels (CTC's lengths)."""
+    expected = [keyword for keyword, _, _ in TENSOR_ARGUMENTS.get(api.labels, ())]
+    if not expected or site.call is None:
+        return []
+    args = [arg for arg in site.call.args if arg not in (site.prediction_arg, site.label_arg)]
+    return [arg for position, arg in enumerate(args)
+            if (arg.keyword.value in expected if arg.keyword is not None else position < len(expected))]
+
+
 def _other_tensors(site: LossSite, api: Loss) -> tuple[tuple[str, InputName], ...]:
     """The loss's tensors after its prediction and labels, each given by the call (positionally or by keyword)."""
     expected = TENSOR_ARGUMENTS.get(api.labels, ())
-    if not expected:
-        return ()
-    assert site.call is not None
-    args = [arg for arg in site.call.args if arg not in (site.prediction_arg, site.label_arg)]
-    keywords = {arg.keyword.value for arg in args if arg.keyword is not None}
-    given = [keyword for position, (keyword, _, _) in enumerate(expected)
-             if keyword in keywords or (position < len(args) and args[position].keyword is None)]
-    if len(given) != len(expected):
+    if len(_tensor_args(site, api)) != len(expected):
         raise Unmodelled(f"the loss is not given its {' and '.join(k for k, _, _ in expected)} where the check "
                          f"looks for them")
     return tuple((keyword, name) for keyword, name, _ in expected)
@@ -196,15 +207,12 @@ def _loss_and_options(ctx: "FileContext", site: LossSite) -> tuple[Loss, tuple[t
         return api, ()  # a compile() string: the Keras class with its defaults
     else:
         assert site.call is not None
-        call, skipped = site.call, (site.prediction_arg, site.label_arg)
+        call, skipped = site.call, (site.prediction_arg, site.label_arg, *_tensor_args(site, api))
     params = [api.from_logits, api.axis, api.reduction, *api.options]
     options = []
-    tensors = {keyword for keyword, _, _ in TENSOR_ARGUMENTS.get(api.labels, ())} if site.constructor is None else ()
-    for index, arg in enumerate(call.args):
+    for arg in call.args:
         if arg in skipped:
             continue
-        if tensors and (arg.keyword.value in tensors if arg.keyword is not None else index - len(skipped) < len(tensors)):
-            continue  # the loss's other tensors (`_other_tensors`)
         if arg.star:
             raise Unmodelled("the loss is called with *args or **kwargs")
         keyword = arg.keyword.value if arg.keyword is not None else _keyword_at(params, call.args.index(arg))

@@ -27,6 +27,7 @@ from xentlint.flow.values import Value
 from xentlint.loss_sites_model import (
     CLASS_WEIGHTS,
     LABEL_INPUTS,
+    LabelEncoding,
     LOGITS_READING,
     PREDICTION,
     REFERENCE_LABELS,
@@ -65,7 +66,19 @@ def check_at_site(source: str, diagnostic: Diagnostic, contract: Contract) -> Op
         after = describe_site(after_ctx, after_site, LOGITS_READING if known_prediction(site) else reading(before))
     except Unmodelled as error:
         raise SiteUnverifiable(str(error)) from None
-    return _verdict(before, after, contract)
+    return _exchanged(before, after, contract) or _verdict(before, after, contract)
+
+
+def _exchanged(before: SiteModel, after: SiteModel, contract: Contract) -> Optional[ContractResult]:
+    """A failed check where the fix gives a divergence the other distribution as its prediction: both sides are
+    modelled over the same inputs, so only the code can tell which distribution is the prediction's."""
+    if before.labels not in (LabelEncoding.DISTRIBUTION, LabelEncoding.LOG_DISTRIBUTION) \
+            or None in (before.prediction_source, after.prediction_source) \
+            or before.prediction_source == after.prediction_source:
+        return None
+    return ContractResult(contract.relation, held=False, inputs_tried=0, worst_deviation=float("nan"), summary=(
+        f"after the fix the divergence's prediction is computed from `{after.prediction_source}`, where the "
+        f"original's is computed from `{before.prediction_source}`: the two distributions are exchanged"))
 
 
 def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> ContractResult:

@@ -239,5 +239,6 @@ def same_data(stored: Mapping, computed: Mapping, rtol: float = 1e-4) -> bool:
     return True
 
 
-__all__ = ["CannotVerify", "SCALES", "THRESHOLD_SCALES", "THRESHOLD_RAY", "RAISES", "differentiable", "figure_data", "dumps", "digest", "same_data", "as_floats",
+__all__ = ["CannotVerify", "SCALES", "THRESHOLD_SCALES", "THRESHOLD_RAY", "RAISES", "differentiable", "figure_data",
+           "dumps", "digest", "same_data", "as_floats",
            "describe_inputs", "reading"]
