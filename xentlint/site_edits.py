@@ -2,6 +2,7 @@
 name them (the user's own code where it is short enough to quote)."""
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -81,8 +82,6 @@ def undo_activation(ctx: FileContext, site: LossSite) -> Optional[Undo]:
     origin, arg = site.prediction.origin, site.prediction_arg
     if activation is None or origin is None or arg is None or origin.activation_input is None:
         return None
-    if "#" in ctx.code(activation):
-        return None  # a comment inside the call would be lost
     unwrapped = Undo(activation, in_place_of(ctx, activation, origin.activation_input))
     if ctx.is_within(activation, arg.value):
         return unwrapped
@@ -245,9 +244,21 @@ def describe_loss(site: LossSite) -> str:
 
 
 def quoted(ctx: FileContext, node: cst.CSTNode, fallback: Optional[str], limit: int = 40) -> Optional[str]:
-    """The user's code for `node` in backticks, or `fallback` when it is long or spans lines."""
-    code = ctx.short_code(node, limit)
+    """The user's code for `node` in backticks (on one line, without its comments, when it spans
+    lines), or `fallback` when it is long."""
+    code = ctx.short_code(node, limit) or _one_line(ctx.code(node), limit)
     return f"`{code}`" if code is not None else fallback
+
+
+def _one_line(code: str, limit: int) -> Optional[str]:
+    """`code` of an expression spanning lines, as Python would print it on one line."""
+    if len(code) > 4 * limit:
+        return None
+    try:
+        flat = ast.unparse(ast.parse(f"(\n{code.strip()}\n)", mode="eval"))
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return flat if len(flat) <= limit else None
 
 
 # ---------------------------------------------------------------- XL101 / XL102
