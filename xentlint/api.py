@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 # does not use.
 NOTEBOOK_SUFFIX = ".ipynb"
 
-# Below this many files a process pool costs more than it saves (the pre-commit case).
+# A process pool costs about a tenth of a second to start: it pays for this many files, or for
+# fewer that are heavy together (a pre-commit run on a few large loss modules parses ~1 MB/s).
 _POOL_THRESHOLD = 16
+_POOL_BYTES = 128 * 1024
 
 
 @dataclass(frozen=True)
@@ -180,14 +182,16 @@ def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
     """Process files, in a pool when it pays; results come back in the order of `tasks`.
 
     Cache hits are answered here, without starting a pool; the rest go largest first, so that
-    one big file does not finish alone at the end of a run. New results are cached at the end.
+    one big file does not finish alone at the end of a run, to a pool when there are many or
+    they are heavy together. New results are cached at the end.
     """
     caches: dict[Path, Cache] = {}
     looked_up = [_from_cache(task, caches) for task in tasks]
     reports: list[Optional[FileReport]] = [report for report, _ in looked_up]
-    pending = sorted((index for index, report in enumerate(reports) if report is None),
-                     key=lambda index: _size(tasks[index]), reverse=True)
-    if jobs <= 1 or len(pending) < _POOL_THRESHOLD:
+    sizes = {index: _size(tasks[index]) for index, report in enumerate(reports) if report is None}
+    pending = sorted(sizes, key=sizes.__getitem__, reverse=True)
+    heavy = len(pending) > 1 and sum(sizes.values()) >= _POOL_BYTES
+    if jobs <= 1 or not (heavy or len(pending) >= _POOL_THRESHOLD):
         done = [process(tasks[index]) for index in pending]
     else:
         from concurrent.futures import ProcessPoolExecutor

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import bisect
-import re
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
 import libcst as cst
-from libcst.metadata import CodePosition, CodeRange
 from libcst._nodes.internal import CodegenState
+from libcst.metadata import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from xentlint import prefilter, views
@@ -25,6 +24,7 @@ from xentlint.diagnostics import (
     file_diagnostic,
 )
 from xentlint.noqa import UNUSED_NOQA, parse_suppressions
+from xentlint.positions import NEWLINE
 from xentlint.registry import all_rules
 from xentlint.rule import Finding, Replacement, Rule
 
@@ -208,10 +208,7 @@ def _render(ctx: FileContext, replacement: Replacement) -> str:
 def line_starts(text: str) -> list[int]:
     """The offset where each row starts, rows ending at `\r\n`, `\r` or `\n` as LibCST and
     Python's tokenizer count them (not at the form feeds `str.splitlines` also splits at)."""
-    return [0] + [match.end() for match in _NEWLINE.finditer(text)]
-
-
-_NEWLINE = re.compile(r"\r\n?|\n")
+    return [0] + [match.end() for match in NEWLINE.finditer(text)]
 
 
 def _offset(starts: list[int], position: CodePosition) -> int:
