@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                    # installed keras + transformers + torch sources
     python benchmarks/run.py --corpus DIR -n 5  # a folder of your own
+    python benchmarks/run.py --floors -n 5      # xentlint against its floors (the acceptance ratios)
 
 Every tool runs as a whole process, several times; the table gives the median wall time, the
 spread (min-max), files per second, peak memory of the largest process, and each tool's ratio to
@@ -111,6 +112,72 @@ def measure(label: str, command: Sequence[str], runs: int, cwd: Path, before=Non
     return Timing(label, seconds, peak, peak_sum)
 
 
+def many_findings(folder: Path, count: int = 300) -> tuple[Path, Path]:
+    """A file with `count` fixable findings (one per small function) and the same file without them."""
+    head = "import torch\nimport torch.nn.functional as F\n\n"
+    body = "".join(f"\ndef loss_{i}(z, y):\n    return F.cross_entropy(F.softmax(z, dim=1), y)\n\n"
+                   for i in range(count))
+    bad, clean = folder / "many_findings.py", folder / "no_findings.py"
+    bad.write_text(head + body)
+    clean.write_text(head + body.replace("F.softmax(z, dim=1)", "z"))
+    return bad, clean
+
+
+def loss_files(folder: Path) -> list[Path]:
+    """Ten loss-heavy files of keras 3: its `losses` package and each backend's `nn.py` (where the
+    cross-entropies are written out), copied flat into `folder`."""
+    root = package_root("keras")
+    if root is None:
+        return []
+    sources = sorted((root / "src" / "losses").glob("*.py")) + sorted((root / "src" / "backend").glob("*/nn.py"))
+    folder.mkdir(exist_ok=True)
+    copies = []
+    for source in sources[:10]:
+        copy = folder / "_".join(source.relative_to(root / "src").parts)
+        shutil.copyfile(source, copy)
+        copies.append(copy)
+    return copies
+
+
+def floors(runs: int) -> int:
+    """xentlint against what it cannot beat, each pair measured alternately in one run:
+    300 fixable findings against none in the same file; ten loss-heavy files and all of keras
+    against one process that imports LibCST and parses the same files."""
+    with tempfile.TemporaryDirectory(prefix="xentlint-floors-") as scratch:
+        work = Path(scratch)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(xentlint.__file__).parent)], check=True)
+        xl = [sys.executable, "-m", "xentlint", "check", "--exit-zero", "--quiet", "--no-cache"]
+
+        def parse(files: Sequence[Path], name: str) -> list[str]:
+            listing = work / name
+            listing.write_text("\n".join(map(str, files)))
+            return [sys.executable, "-c", _PARSE_ONLY, str(listing)]
+
+        bad, clean = many_findings(work)
+        ten = loss_files(work / "ten")
+        keras = package_root("keras")
+        pairs = [("300 fixable findings in one file", xl + [str(bad)], "the same file without them", xl + [str(clean)])]
+        if ten:
+            pairs.append(("ten loss-heavy keras files", xl + list(map(str, ten)),
+                          "import libcst + parse them (1 process)", parse(ten, "ten.txt")))
+        if keras is not None:
+            copy = work / "keras"
+            shutil.copytree(keras, copy, ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyc"))
+            pairs.append(("keras cold check", xl + [str(copy)],
+                          "import libcst + parse keras (1 process)", parse(corpus_files([copy]), "keras.txt")))
+        print("| case | median s | floor | median s | ratio |")
+        print("| --- | ---: | --- | ---: | ---: |")
+        for label, command, floor_label, floor_command in pairs:
+            ours, theirs = [], []
+            for _ in range(runs):  # alternate, so that a busy moment of the machine hits both
+                ours += measure(label, command, 1, work).seconds
+                theirs += measure(floor_label, floor_command, 1, work).seconds
+            ratio = statistics.median(ours) / statistics.median(theirs)
+            print(f"| {label} | {statistics.median(ours):.2f} | {floor_label} | {statistics.median(theirs):.2f} "
+                  f"| {ratio:.2f} |", flush=True)
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, action="append", help="folder of Python files (repeatable)")
@@ -118,7 +185,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--slow-runs", type=int, default=1,
                         help="runs of the tools that take minutes: TorchFix, Fixit, LibCST parse + positions (default 1)")
     parser.add_argument("--skip", action="append", default=[], help="skip a tool by label prefix")
+    parser.add_argument("--floors", action="store_true",
+                        help="only xentlint against its floors: many findings, ten loss files, keras")
     args = parser.parse_args(argv)
+    if args.floors:
+        return floors(args.runs)
 
     roots = args.corpus or [root for root in map(package_root, DEFAULT_PACKAGES) if root is not None]
     with tempfile.TemporaryDirectory(prefix="xentlint-bench-") as scratch:
