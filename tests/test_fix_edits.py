@@ -70,3 +70,13 @@ def test_many_fixable_findings_cost_about_what_the_file_costs_without_them() -> 
     clean, fixable = min(seconds(good) for _ in range(2)), min(seconds(bad) for _ in range(2))
     # Quadratic edits took 150 regenerations of the whole module: about 40x here.
     assert fixable < 8 * clean + 0.5
+
+
+def test_a_fix_that_breaks_the_code_leaves_the_file_unchanged(monkeypatch) -> None:
+    from xentlint import engine
+
+    monkeypatch.setattr(engine, "_render", lambda ctx, replacement: "z)")
+    result = api.fix_source(SOFTMAX_INTO_CE, "m.py", CODES)
+    assert result.source == SOFTMAX_INTO_CE and result.fixed == []
+    assert result.error is not None and result.error.startswith("fixes produced code that does not parse")
+    assert result.error.endswith("file left unchanged")

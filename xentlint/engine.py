@@ -71,13 +71,6 @@ def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult
     return LintResult(_apply_suppressions(source, ordered, filename, UNUSED_NOQA[0] in codes), parsed=True)
 
 
-def _parses(source: str, filename: str) -> None:
-    """Raise if `source` does not parse, for LibCST and for Python; a large file view by view."""
-    for view in _views(source):
-        cst.parse_module(view.text)
-        compile(view.text, filename, "exec", dont_inherit=True)
-
-
 def _views(source: str) -> list[views.View]:
     """The file as one view, or a large file as several."""
     return (views.split(source) if len(source) > views.VIEW_CHARS else None) or [views.View(source, None)]
@@ -89,11 +82,18 @@ FixFilter = Callable[[str, Diagnostic], bool]
 
 def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool,
                allowed: Optional[FixFilter] = None) -> FixResult:
-    """Apply applicable fixes until none is left; the result always parses."""
+    """Apply applicable fixes until none is left; the result always parses.
+
+    Each pass's LibCST parse is the check that the previous pass's fixes parse; Python's own
+    compiler checks what LibCST accepts and Python does not.
+    """
     fixed: list[Diagnostic] = []
     current = source
     for _ in range(MAX_FIX_PASSES):
         result = lint_source(current, filename, codes)
+        broken = next((d for d in result.diagnostics if d.code == SYNTAX_ERROR[0]), None) if fixed else None
+        if broken is not None:
+            return _unchanged(source, filename, codes, f"fixes produced code that does not parse ({broken.message})")
         applicable = [d for d in result.diagnostics
                       if _applicable(d, unsafe) and (allowed is None or allowed(current, d))]
         if not applicable or not result.parsed:
@@ -102,14 +102,16 @@ def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool,
         if not applied:
             return FixResult(current, result.diagnostics, fixed)
         try:
-            _parses(new_source, filename)
-        except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
-            return FixResult(source, lint_source(source, filename, codes).diagnostics, [],
-                             error=f"fixes produced code that does not parse ({error}); file left unchanged")
+            compile(new_source, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return _unchanged(source, filename, codes, f"fixes produced code that does not parse ({error})")
         fixed += applied
         current = new_source
-    return FixResult(source, lint_source(source, filename, codes).diagnostics, [],
-                     error=f"fixes did not settle after {MAX_FIX_PASSES} passes; file left unchanged")
+    return _unchanged(source, filename, codes, f"fixes did not settle after {MAX_FIX_PASSES} passes")
+
+
+def _unchanged(source: str, filename: str, codes: frozenset[str], why: str) -> FixResult:
+    return FixResult(source, lint_source(source, filename, codes).diagnostics, [], error=f"{why}; file left unchanged")
 
 
 def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
