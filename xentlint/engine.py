@@ -95,7 +95,7 @@ def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool,
         if broken is not None:
             return _unchanged(source, filename, codes, f"fixes produced code that does not parse ({broken.message})")
         applicable = [d for d in result.diagnostics
-                      if _applicable(d, unsafe) and (allowed is None or allowed(current, d))]
+                      if d.fix is not None and d.fix.applies(unsafe) and (allowed is None or allowed(current, d))]
         if not applicable or not result.parsed:
             return FixResult(current, result.diagnostics, fixed)
         new_source, applied = _apply(current, applicable, unsafe)
@@ -112,11 +112,6 @@ def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool,
 
 def _unchanged(source: str, filename: str, codes: frozenset[str], why: str) -> FixResult:
     return FixResult(source, lint_source(source, filename, codes).diagnostics, [], error=f"{why}; file left unchanged")
-
-
-def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
-    fix = diagnostic.fix
-    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
 
 
 def _run_rules(ctx: FileContext, rules: Sequence[Rule]) -> tuple[list[Finding], list[Diagnostic]]:
@@ -262,9 +257,8 @@ def _apply(source: str, diagnostics: Iterable[Diagnostic], unsafe: bool) -> tupl
     chosen: list[tuple[int, int, str]] = []
     applied: list[Diagnostic] = []
     for diagnostic in diagnostics:
-        if not _applicable(diagnostic, unsafe):
+        if diagnostic.fix is None or not diagnostic.fix.applies(unsafe):
             continue
-        assert diagnostic.fix is not None
         spans = [(offset(e.location), offset(e.end_location), e.content) for e in diagnostic.fix.edits]
         if any(start < end_taken and start_taken < end or start == start_taken
                for start, end, _ in spans for start_taken, end_taken in taken):

@@ -20,29 +20,28 @@ from typing import ClassVar, Iterator, Optional
 
 from xentlint.context import FileContext, argument
 from xentlint.contract import Contract, Input, Relation
+from xentlint.cst_build import int_literal
 from xentlint.diagnostics import FixAvailability
 from xentlint.flow import Kind, LossSite
-from xentlint.flow.calls import int_literal
 from xentlint.knowledge import Vocabulary
 from xentlint.knowledge.schema import Expects, Fn
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.site_edits import (
-    Edit,
+from xentlint.rules._site_fixes import (
     compiled_class_with_logits,
-    describe_activated,
-    describe_loss,
-    describe_prediction,
+    replacements,
+    undo_activation,
+    with_from_logits,
+    with_logits_sibling,
+)
+from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction
+from xentlint.rules._sites import (
     family,
     has_logits_form,
     local_activation,
     loss_node,
     options_known,
     probabilities_from,
-    replacements,
     sole_users,
-    undo_activation,
-    with_from_logits,
-    with_logits_sibling,
 )
 
 _BINARY = {"z": Input.BINARY_LOGITS, "y": Input.BINARY_LABELS}
@@ -87,7 +86,7 @@ class _ActivationIntoLogitsLoss(Rule):
             return self.finding(site.report, message, *replacements(ctx, edit, []), title="Set from_logits=False")
         return self.finding(site.report, message)
 
-    def _from_logits_false(self, ctx: FileContext, site: LossSite) -> Optional[Edit]:
+    def _from_logits_false(self, ctx: FileContext, site: LossSite) -> Optional[Replacement]:
         """Where the activation stays (a layer, a model): let the Keras loss take probabilities."""
         users = sole_users(ctx, site)
         if users is None or not all(self.applies(user) for user in users):
@@ -274,7 +273,7 @@ class LogitsIntoProbabilityLoss(Rule):
         edit = self._edit(ctx, site)
         return self.finding(site.report, message, *(replacements(ctx, edit, []) if edit is not None else ()))
 
-    def _edit(self, ctx: FileContext, site: LossSite) -> Optional[Edit]:
+    def _edit(self, ctx: FileContext, site: LossSite) -> Optional[Replacement]:
         users = sole_users(ctx, site)
         if users is None or not all(self.applies(user) for user in users):
             return None

@@ -9,6 +9,7 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.context import FileContext, argument
 from xentlint.contract import Contract, Harm, Input, Relation
+from xentlint.cst_build import string_literal
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import (
     fused_log_call,
@@ -19,22 +20,13 @@ from xentlint.fixes import (
     spell_first,
 )
 from xentlint.flow import UNKNOWN, Kind, LossSite, Origin, Value
-from xentlint.flow.calls import match_activation, string_literal
+from xentlint.flow.calls import match_activation
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.site_edits import (
-    describe_activated,
-    describe_loss,
-    describe_prediction,
-    local_activation,
-    loss_node,
-    replacements,
-    sole_users,
-    undo_activation,
-    with_from_logits,
-    with_logits_sibling,
-)
+from xentlint.rules._site_fixes import replacements, undo_activation, with_from_logits, with_logits_sibling
+from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction
+from xentlint.rules._sites import local_activation, loss_node, sole_users
 
 _UNSAFE = Applicability.UNSAFE
 # Losses over mutually exclusive classes: one softmax distribution per example.

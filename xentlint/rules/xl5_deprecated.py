@@ -10,15 +10,13 @@ import libcst as cst
 from xentlint import knowledge, walk
 from xentlint.context import FileContext, argument, has_star_args
 from xentlint.contract import Contract, Input, Relation
+from xentlint.cst_build import as_keyword, bool_literal, is_number
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import set_keyword, spell
-from xentlint.flow.calls import bool_literal
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import LegacyReduction, Param, Rename
 from xentlint.rule import Finding, Replacement, Rule
-
-_NO_SPACE = cst.SimpleWhitespace("")
 
 
 def display(qualified: str) -> str:
@@ -83,16 +81,6 @@ def _use(ctx: FileContext, node: Union[cst.Attribute, cst.Name]) -> Optional[Nam
 
 
 # ---------------------------------------------------------------- rename fixes
-def _as_keyword(arg: cst.Arg, keyword: str) -> cst.Arg:
-    return arg.with_changes(keyword=cst.Name(keyword),
-                            equal=cst.AssignEqual(whitespace_before=_NO_SPACE, whitespace_after=_NO_SPACE))
-
-
-def _is_number(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
-        node = node.expression
-    return isinstance(node, (cst.Integer, cst.Float))
-
 
 def _renamed_arguments(ctx: FileContext, call: cst.Call, rename: Rename,
                        argument_rename: Callable[[Optional[str]], Optional[Rename]]) -> Optional[cst.Call]:
@@ -110,7 +98,7 @@ def _renamed_arguments(ctx: FileContext, call: cst.Call, rename: Rename,
             name = keywords.get(rename.old_params[position], rename.old_params[position])
             positional = positional and position < len(rename.new_params) and rename.new_params[position] == name
             if not positional:
-                arg = _as_keyword(arg, name)
+                arg = as_keyword(arg, name)
             position += 1
         elif arg.keyword is not None and arg.keyword.value in keywords:
             arg = arg.with_changes(keyword=cst.Name(keywords[arg.keyword.value]))
@@ -140,7 +128,7 @@ def _passes_unsafe_argument(call: cst.Call, rename: Rename) -> bool:
         spellings = [Param(name, position)] + [Param(old) for old, new in rename.keywords if new == name]
         for param in spellings:
             arg = argument(call, param)
-            if arg is not None and not _is_number(arg.value):
+            if arg is not None and not is_number(arg.value):
                 return True
     return False
 
@@ -372,7 +360,7 @@ def _without_flags(call: cst.Call, bound: dict[str, cst.Arg], reduction: Optiona
         if id(arg) in flags:
             shifted = shifted or arg.keyword is None
             if pending:
-                args.append(_as_keyword(arg, apis.TORCH_REDUCTION).with_changes(value=_string(reduction)))
+                args.append(as_keyword(arg, apis.TORCH_REDUCTION).with_changes(value=_string(reduction)))
                 pending = False
                 last_dropped = False
             else:
@@ -383,7 +371,7 @@ def _without_flags(call: cst.Call, bound: dict[str, cst.Arg], reduction: Optiona
         if arg is existing and reduction is not None:
             arg = arg.with_changes(value=_string(reduction, like=arg.value))
         if shifted and arg.keyword is None:
-            arg = _as_keyword(arg, name)
+            arg = as_keyword(arg, name)
         args.append(arg)
     if last_dropped and args:
         args[-1] = args[-1].with_changes(comma=call.args[-1].comma)

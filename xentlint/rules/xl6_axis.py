@@ -8,20 +8,17 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.context import FileContext, argument, has_star_args
 from xentlint.contract import Contract, Harm, Input, Relation
+from xentlint.cst_build import int_literal, is_none
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import set_keyword
 from xentlint.flow import Kind, LossSite, Value
-from xentlint.flow.calls import int_literal, match_activation
+from xentlint.flow.calls import match_activation
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Fn, Form, Labels
 from xentlint.rule import Finding, Replacement, Rule
 
 Axis = Union[int, str, None]
 _NORMALISING = frozenset({Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN})
-
-
-def _is_none(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 class ImplicitSoftmaxDim(Rule):
@@ -70,7 +67,7 @@ class ImplicitSoftmaxDim(Rule):
             if api is None or api.axis_default != "implicit" or api.axis is None or has_star_args(call):
                 continue
             given = argument(call, api.axis)
-            if given is not None and not _is_none(given.value):
+            if given is not None and not is_none(given.value):
                 continue
             spelled = ctx.code(call.func)
             what = "layer" if api.form is Form.CLASS else "call"

@@ -10,7 +10,7 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
-from xentlint.flow.calls import string_literal
+from xentlint.cst_build import string_literal
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.rule import Finding, Rule
