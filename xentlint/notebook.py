@@ -20,7 +20,6 @@ from typing import Any, Iterator, Optional, Sequence
 from xentlint import engine, magics
 from xentlint.diagnostics import IO_ERROR, Diagnostic, Edit, Fix, Location
 
-SUFFIX = ".ipynb"
 _BOUNDARY_LINE = "#@xentlint-cell-end\n"
 # Rules name other places as `line N`; in a notebook that N is a row of the joined module.
 _LINE_REFERENCE = re.compile(r"\bline (\d+)\b")

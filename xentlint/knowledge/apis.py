@@ -379,7 +379,6 @@ LAYERS: tuple[Layer, ...] = (
 )
 KERAS_SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 KERAS_MODEL = frozenset({"keras.Model", "keras.models.Model"})
-KERAS_INPUT = frozenset({"keras.Input", "keras.layers.Input"})
 TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
                           "lightning.LightningModule"})
 TORCH_SEQUENTIAL = frozenset({"torch.nn.Sequential"})

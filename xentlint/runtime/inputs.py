@@ -25,7 +25,6 @@ OUTPUT_COUNTS = (1, 3, 10)  # for binary-only contracts: one sigmoid unit is the
 REGIMES = ("random", "wide", "extreme")
 
 CATEGORICAL = {Input.LOGITS, Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.LOSS_ARGUMENTS}
-FLOAT_KINDS = {Input.LOGITS, Input.BINARY_LOGITS, Input.ONE_UNIT_LOGITS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS}
 # LOSS_ARGUMENTS ("any of the above") takes these kinds in turn, one per case.
 LOSS_ARGUMENT_KINDS = (
     Input.LOGITS,
