@@ -53,3 +53,6 @@ class Contract:
     wrt: str = "z"
     note: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
+    # A plausible but wrong `fixed` (for a rule without a fix, a harmless `original`) that the
+    # contract must reject: a contract that cannot fail is a defect (tests/test_runtime_contracts.py).
+    counterexample: Optional[str] = None

@@ -140,6 +140,7 @@ class SoftmaxIntoLogitsLoss(_ActivationIntoLogitsLoss):
         inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
         note="A double softmax: the loss sees probabilities in [0, 1] as logits, so it is never small and "
              "its gradient shrinks.",
+        counterexample="keras.losses.categorical_crossentropy(y, z, from_logits=True, label_smoothing=0.1)",
     )
 
     def effect(self, site: LossSite) -> str:
@@ -188,6 +189,7 @@ class SigmoidIntoLogitsLoss(_ActivationIntoLogitsLoss):
         fixed="F.binary_cross_entropy_with_logits(z, y)",
         reference="tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z))",
         inputs=_BINARY,
+        counterexample="F.binary_cross_entropy_with_logits(z, y, reduction='sum')",
     )
 
     def effect(self, site: LossSite) -> str:
@@ -243,6 +245,7 @@ class LogitsIntoProbabilityLoss(Rule):
         reference="F.binary_cross_entropy_with_logits(z, y, reduction='none').mean(-1)",
         inputs=_BINARY,
         note="Keras clips the logits to [1e-7, 1 - 1e-7] and reads them as probabilities.",
+        counterexample="keras.losses.binary_crossentropy(y, tf.sigmoid(z))",
     )
 
     def applies(self, site: LossSite) -> bool:
@@ -328,6 +331,7 @@ class ActivationOutsideLoss(Rule):
         reference="tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z))",
         inputs=_BINARY,
         note="The sigmoid saturates (float32: from |z| > 17) and BCELoss clamps the log at -100.",
+        counterexample="nn.BCEWithLogitsLoss(pos_weight=torch.ones(z.shape[1], dtype=z.dtype) * 2)(z, y)",
     )
 
     def applies(self, ctx: FileContext, site: LossSite) -> bool:

@@ -177,6 +177,7 @@ class SigmoidWithExclusiveClasses(Rule):
         reference="tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z)",
         inputs=_CATEGORICAL_ONE_HOT,
         note="The fix mirrors Dense(activation='softmax'): Keras then computes the loss from the cached logits.",
+        counterexample="keras.losses.categorical_crossentropy(y, tf.nn.softmax(z))",
     )
 
     def applies(self, site: LossSite) -> bool:
@@ -297,6 +298,7 @@ class SoftmaxWithBinaryLoss(Rule):
         reference="keras.losses.categorical_crossentropy(y, z, from_logits=True)",
         inputs=_CATEGORICAL_ONE_HOT,
         note="For exclusive classes the intended loss is the categorical one.",
+        counterexample="keras.losses.categorical_crossentropy(y, keras.activations.softmax(z))",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -378,6 +380,7 @@ class SoftmaxOverOneUnit(Rule):
         harm=Harm.CONSTANT_OUTPUT,
         original="tf.nn.softmax(z, axis=-1)",
         inputs={"z": Input.ONE_UNIT_LOGITS},
+        counterexample="tf.nn.sigmoid(z)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -525,6 +528,7 @@ class NllWithoutLogSoftmax(Rule):
         fixed="F.nll_loss(F.log_softmax(z, dim=1), y)",
         reference="tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=z))",
         inputs={"z": Input.LOGITS, "y": Input.SPARSE_LABELS},
+        counterexample="F.nll_loss(F.log_softmax(z, dim=0), y)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -210,6 +210,7 @@ class SparseLabelsIntoOneHotLoss(Rule):
         reference="F.cross_entropy(z, y, reduction='none')",
         inputs=_CATEGORICAL_SPARSE,
         note="Integer labels broadcast against the logits when the shapes allow it, and raise otherwise.",
+        counterexample="tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.argmax(z, axis=-1), logits=z)",
     )
 
     def flagged(self, site: LossSite) -> bool:
@@ -273,6 +274,7 @@ class OneHotLabelsIntoSparseLoss(Rule):
         fixed="keras.losses.categorical_crossentropy(y, z, from_logits=True)",
         reference="F.cross_entropy(z, y, reduction='none')",
         inputs=_CATEGORICAL_ONE_HOT,
+        counterexample="keras.losses.categorical_crossentropy(y, z)",
     )
 
     def flagged(self, site: LossSite) -> bool:
@@ -366,6 +368,7 @@ class SwappedLossArguments(Rule):
         reference="keras.losses.categorical_crossentropy(y, z, from_logits=True)",
         inputs=_CATEGORICAL_ONE_HOT,
         note="TF 2 takes (labels, logits) positionally; TF 1 rejects positional use.",
+        counterexample="tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=y)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -232,6 +232,7 @@ class TfContribLoss(_RenameRule):
         fixed="tf.compat.v1.losses.softmax_cross_entropy(logits=z, onehot_labels=y)",
         inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
         note="tf.contrib.losses takes the logits first; the fix passes both by keyword.",
+        counterexample="tf.compat.v1.losses.softmax_cross_entropy(z, y)",
     )
     references = (
         "TF 1.15 `tensorflow/contrib/losses/python/losses/loss_ops.py`",
@@ -293,6 +294,7 @@ class Tf1OnlyLossApi(_RenameRule):
         original="tf.losses.softmax_cross_entropy(y, z)",
         fixed="tf.compat.v1.losses.softmax_cross_entropy(y, z)",
         inputs={"y": Input.ONE_HOT_LABELS, "z": Input.LOGITS},
+        counterexample="tf.compat.v1.losses.sigmoid_cross_entropy(y, z)",
     )
     references = ("TensorFlow's TF1 to TF2 symbol map: https://www.tensorflow.org/guide/migrate/upgrade",)
     table = staticmethod(knowledge.tf1_only)
@@ -413,6 +415,7 @@ class TorchLegacyReduction(Rule):
         original="nn.CrossEntropyLoss(size_average=False)(z, y)",
         fixed="nn.CrossEntropyLoss(reduction=\"sum\")(z, y)",
         inputs={"z": Input.LOGITS, "y": Input.SPARSE_LABELS},
+        counterexample="nn.CrossEntropyLoss(reduction='mean')(z, y)",
     )
     references = ("PyTorch `torch/nn/_reduction.py` (`legacy_get_string`)",)
 

@@ -59,6 +59,7 @@ class ImplicitSoftmaxDim(Rule):
         fixed="F.softmax(z, dim=1)",
         inputs={"z": Input.LOGITS},
         note="On 2-D input torch's implicit choice is dim=1, so the fix keeps the behaviour and silences the warning.",
+        counterexample="F.softmax(z, dim=0)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -106,6 +107,7 @@ class SoftmaxAxisMismatch(Rule):
         original="F.nll_loss(F.log_softmax(z, dim=0), y)",
         reference="F.cross_entropy(z, y)",
         inputs={"z": Input.LOGITS, "y": Input.SPARSE_LABELS},
+        counterexample="F.nll_loss(F.log_softmax(z, dim=1), y)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -215,6 +215,11 @@ class SampledLossOutsideTraining(Rule):
         reference="tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=z)",
         inputs={"z": Input.LOGITS, "y": Input.SPARSE_LABELS},
         note="With identity weights and zero biases the sampled loss sees `z` as its logits.",
+        counterexample=(
+            "tf.nn.sampled_softmax_loss(weights=tf.eye(z.shape[1], dtype=z.dtype), "
+            "biases=tf.zeros(z.shape[1], dtype=z.dtype), labels=tf.reshape(y, [-1, 1]), inputs=z, "
+            "num_sampled=z.shape[1], num_classes=z.shape[1])"
+        ),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
