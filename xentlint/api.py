@@ -26,6 +26,7 @@ from xentlint.files import (
 )
 
 if TYPE_CHECKING:
+    from xentlint.config import SettingsResolver
     from xentlint.engine import FixResult
     from xentlint.verification import FixCheck
 
@@ -218,9 +219,49 @@ def _size(task: FileTask) -> int:
         return 0
 
 
+def tasks(paths: Sequence[str], resolver: SettingsResolver, *, fix: bool = False, write: bool = False,
+          verify: bool = False, no_cache: bool = False, stdin: Optional[bytes] = None,
+          stdin_filename: Optional[str] = None, force_exclude: bool = False) -> tuple[list[FileTask], list[Diagnostic]]:
+    """The files that `paths` name (`-`: `stdin`, named `stdin_filename`), each with its settings,
+    and a finding for each path that does not exist."""
+    from xentlint.discovery import discover
+
+    found_tasks: list[FileTask] = []
+    missing: list[Diagnostic] = []
+    if "-" in paths:
+        display = stdin_filename or "-"
+        settings = resolver.for_path(Path(display).resolve())
+        if force_exclude and stdin_filename and settings.is_excluded(Path(display).resolve(), is_dir=False):
+            return found_tasks, missing
+        found_tasks.append(FileTask(None, display, settings.codes_for(Path(display).resolve()), fix=fix,
+                                    unsafe=settings.unsafe_fixes, stdin=stdin or b"", verify=verify))
+        paths = [p for p in paths if p != "-"]
+        if not paths:
+            return found_tasks, missing
+    found = discover(paths, resolver, force_exclude)
+    for name in found.missing:
+        missing.append(file_diagnostic(IO_ERROR, name, "no such file or directory"))
+    here = os.path.join(os.path.realpath(os.getcwd()), "")
+    for path in found.files:
+        settings = resolver.for_folder(Path(os.path.abspath(path)).parent)
+        codes = settings.codes_for(path)
+        cache_dir = None if no_cache or fix else settings.root
+        found_tasks.append(FileTask(path, _display(path, found.real[path], here), codes, fix=fix,
+                                    unsafe=settings.unsafe_fixes, write=write, verify=verify, cache_dir=cache_dir,
+                                    settings_key=settings.fingerprint() + ",".join(sorted(codes))))
+    return found_tasks, missing
+
+
+def _display(path: Path, real: str, here: str) -> str:
+    """Relative to the working folder `here` (real, ending in a separator) when inside it."""
+    if real.startswith(here):
+        return real[len(here):].replace(os.sep, "/")
+    return path.as_posix()
+
+
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-__all__ = ["FileTask", "FileReport", "check_source", "fix_source", "process", "run", "default_jobs",
+__all__ = ["FileTask", "FileReport", "check_source", "fix_source", "process", "run", "tasks", "default_jobs",
            "MAX_FILE_BYTES"]
