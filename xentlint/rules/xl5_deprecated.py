@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Iterable, Iterator, Optional, Union
+from typing import Callable, ClassVar, Iterable, Iterator, Optional, TypeGuard, Union
 
 import libcst as cst
 
 from xentlint import knowledge, walk
 from xentlint.context import FileContext, argument, has_star_args
 from xentlint.contract import Contract, Input, Relation
-from xentlint.cst_build import as_keyword, bool_literal, is_number
+from xentlint.cst_build import as_keyword, bool_literal, is_none, is_number
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import set_keyword, spell
 from xentlint.knowledge import Vocabulary, apis
@@ -317,10 +317,15 @@ _UNKNOWN = object()  # a flag value that is not a literal
 
 
 def _flag_value(node: cst.BaseExpression) -> object:
-    if isinstance(node, cst.Name) and node.value == "None":
+    if is_none(node):
         return None
     value = bool_literal(node)
     return _UNKNOWN if value is None else value
+
+
+def _all_literal(values: dict[str, object]) -> TypeGuard[dict[str, Optional[bool]]]:
+    """Every flag is `True`, `False` or `None`."""
+    return all(value is not _UNKNOWN for value in values.values())
 
 
 def legacy_reduction(size_average: Optional[bool], reduce: Optional[bool]) -> str:
@@ -434,16 +439,17 @@ class TorchLegacyReduction(Rule):
         if not flags or _forwards_parameters(ctx, call, flags.values()):
             return None
         written = ", ".join(f"{flag}={ctx.code(arg.value)}" for flag, arg in flags.items())
-        values = {flag: _flag_value(arg.value) for flag, arg in flags.items()}
+        flag_values = {flag: _flag_value(arg.value) for flag, arg in flags.items()}
+        values = flag_values if _all_literal(flag_values) else None
         existing = given.get(apis.TORCH_REDUCTION)
-        if any(value is _UNKNOWN for value in values.values()):
+        if values is None:
             return self.finding(call, f"`{written}` is PyTorch's deprecated way to choose the reduction; pass "
                                       f"`reduction=` instead: {self._mapping_summary()}")
         if all(value is None for value in values.values()):
             message = f"`{written}` is a deprecated flag that has no effect here; remove it"
             reduction = None
         else:
-            reduction = legacy_reduction(values.get("size_average"), values.get("reduce"))  # type: ignore[arg-type]
+            reduction = legacy_reduction(values.get("size_average"), values.get("reduce"))
             overrides = f" and overrides the `reduction={ctx.code(existing.value)}` passed with it" if existing else ""
             message = (f"`{written}` is PyTorch's deprecated way to choose the reduction: it means "
                        f"`reduction='{reduction}'`{overrides}; pass `reduction='{reduction}'` instead")

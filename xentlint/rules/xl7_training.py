@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import enum
 import os
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Union
 
 import libcst as cst
 
@@ -157,9 +157,10 @@ def _context_mode(ctx: FileContext, ancestor: cst.CSTNode, child: cst.CSTNode) -
     return None, ""
 
 
-def _after_early_exit(ctx: FileContext, block: cst.CSTNode, statement: cst.CSTNode) -> tuple[Optional[Mode], str]:
+def _after_early_exit(ctx: FileContext, block: Union[cst.IndentedBlock, cst.Module],
+                      statement: cst.CSTNode) -> tuple[Optional[Mode], str]:
     """After `if training: return ...`, the statements that follow are its `else`."""
-    body = list(block.body)  # type: ignore[attr-defined]
+    body = list(block.body)
     for earlier in reversed(body[:body.index(statement)] if statement in body else []):
         if isinstance(earlier, cst.If) and earlier.orelse is None and _exits(earlier.body):
             mode = branch_modes(ctx, earlier.test)[1]
