@@ -125,3 +125,38 @@ def test_cli_offers_exactly_the_output_formats() -> None:
 def test_every_vocabulary_has_its_own_names() -> None:
     for family in knowledge.Vocabulary:
         assert knowledge.vocabulary(family), family
+
+
+def test_a_large_file_with_suppressions_is_tokenized_once(monkeypatch) -> None:
+    import tokenize
+
+    from xentlint import engine, tokens, views
+    from xentlint.registry import default_codes
+
+    calls = []
+    original = tokenize.generate_tokens
+    monkeypatch.setattr(tokenize, "generate_tokens", lambda readline: calls.append(1) or original(readline))
+    tokens.scan.cache_clear()
+    function = "def f_{}(z, y):\n    return F.cross_entropy(F.softmax(z, dim=1), y)  # noqa: XL101\n\n\n"
+    source = "import torch.nn.functional as F\n\n\n" + "".join(function.format(i) for i in range(1500))
+    assert len(source) > views.VIEW_CHARS
+    assert engine.lint_source(source, "m.py", default_codes()).diagnostics == []
+    assert len(calls) == 1
+
+
+def test_check_imports_neither_numpy_nor_the_rules_for_a_file_without_losses(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "m.py").write_text("import torch.nn.functional as F\n\ndef f(z, y):\n"
+                                   "    return F.cross_entropy(F.softmax(z, dim=1), y)\n")
+    (tmp_path / "plain.py").write_text("print('hello')\n")
+    probe = ("import sys\nfrom xentlint import api\nfrom xentlint.registry import default_codes\n"
+             "api.check_source(open(sys.argv[1]).read(), 'm.py', default_codes())\n"
+             "print(sorted(m for m in ('numpy', 'libcst') if m in sys.modules))\n")
+
+    def loaded(name: str) -> str:
+        return subprocess.run([sys.executable, "-c", probe, str(tmp_path / name)], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    assert loaded("m.py") == "['libcst']"  # a check parses, and never needs NumPy
+    assert loaded("plain.py") == "[]"
