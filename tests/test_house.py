@@ -144,7 +144,7 @@ def test_a_large_file_with_suppressions_is_tokenized_once(monkeypatch) -> None:
     assert len(calls) == 1
 
 
-def test_check_imports_neither_numpy_nor_the_rules_for_a_file_without_losses(tmp_path: Path) -> None:
+def test_check_never_imports_numpy_nor_libcst_for_a_file_without_losses(tmp_path: Path) -> None:
     import subprocess
     import sys
 
