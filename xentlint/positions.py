@@ -27,7 +27,9 @@ class Positions(Mapping[cst.CSTNode, CodeRange]):
         self._module = module
         self._parent = parent
         self._computed: dict[cst.CSTNode, CodeRange] = {}  # written by the codegen state
-        self._first_rows: Optional[dict[cst.CSTNode, int]] = None
+        self._first_rows: dict[cst.CSTNode, int] = {}  # of the statements counted so far
+        self._counted = 0  # statements of the module's body whose rows are known
+        self._next_row = 1 + sum(_newlines(module, line) for line in module.header)
         self._done: set[cst.CSTNode] = set()
         self._whole = False
 
@@ -36,9 +38,10 @@ class Positions(Mapping[cst.CSTNode, CodeRange]):
         if found is not None:
             return found
         statement = self._top_statement(node)
-        if statement is not None and statement not in self._done:
+        row = self._row(statement) if statement is not None and statement not in self._done else None
+        if statement is not None and row is not None:
             self._done.add(statement)
-            self._generate(statement, self._rows()[statement])
+            self._generate(statement, row)
         elif not self._whole:
             self._whole = True
             self._generate(self._module, 1)
@@ -57,18 +60,18 @@ class Positions(Mapping[cst.CSTNode, CodeRange]):
         child, parent = node, self._parent(node)
         while parent is not None and parent is not self._module:
             child, parent = parent, self._parent(parent)
-        return child if parent is self._module and child in self._rows() else None
+        return child if parent is self._module else None
 
-    def _rows(self) -> dict[cst.CSTNode, int]:
-        """The row where each top-level statement's code (its leading lines included) starts."""
-        if self._first_rows is None:
-            module = self._module
-            row = 1 + sum(_newlines(module, line) for line in module.header)
-            self._first_rows = {}
-            for statement in module.body:
-                self._first_rows[statement] = row
-                row += _newlines(module, statement)
-        return self._first_rows
+    def _row(self, statement: cst.CSTNode) -> Optional[int]:
+        """The row where a top-level statement's code (its leading lines included) starts, counting
+        the statements before it only as far as needed; None if it is not one of the module's."""
+        body = self._module.body
+        while statement not in self._first_rows and self._counted < len(body):
+            counted = body[self._counted]
+            self._first_rows[counted] = self._next_row
+            self._next_row += _newlines(self._module, counted)
+            self._counted += 1
+        return self._first_rows.get(statement)
 
     def _generate(self, node: cst.CSTNode, row: int) -> None:
         module = self._module
