@@ -160,3 +160,41 @@ def test_check_never_imports_numpy_nor_libcst_for_a_file_without_losses(tmp_path
                               text=True, check=True).stdout.strip()
     assert loaded("m.py") == "['libcst']"  # a check parses, and never needs NumPy
     assert loaded("plain.py") == "[]"
+
+
+def test_a_few_heavy_files_go_to_the_pool_and_a_few_light_ones_do_not(tmp_path: Path, monkeypatch) -> None:
+    import concurrent.futures
+
+    from xentlint import api
+    from xentlint.registry import default_codes
+
+    started = []
+
+    class SerialPool:
+        def __init__(self, max_workers: int) -> None:
+            started.append(max_workers)
+
+        def __enter__(self) -> "SerialPool":
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def map(self, function, items):
+            return map(function, items)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", SerialPool)
+    light = [tmp_path / f"light_{i}.py" for i in range(3)]
+    heavy = [tmp_path / f"heavy_{i}.py" for i in range(2)]
+    for path in light:
+        path.write_text("x = 1\n")
+    for path in heavy:
+        path.write_text("x = 1\n" * 12_000)  # 72 KB each
+
+    def run(paths: list[Path]) -> None:
+        api.run([api.FileTask(path, path.name, default_codes()) for path in paths], jobs=2)
+
+    run(light)
+    assert started == []
+    run(heavy)
+    assert started == [2]
