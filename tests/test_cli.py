@@ -201,3 +201,79 @@ def test_cache_hits_and_files_that_cannot_matter_do_not_import_libcst(project: P
     assert xentlint("check", "misuse.py", cwd=project).returncode == 1  # fills the cache
     assert _heavy_imports(["check", "misuse.py"], project, {"libcst"}) == []
     assert _heavy_imports(["check", "--no-cache", "misuse.py"], project, {"libcst"}) == ["libcst"]
+
+
+def test_fix_through_a_symlink_fixes_the_target_once_and_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    real = tmp_path / "src" / "real.py"
+    real.write_text(MISUSE)
+    (tmp_path / "alias.py").symlink_to("src/real.py")
+    result = xentlint("fix", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert (tmp_path / "alias.py").is_symlink() and os.readlink(tmp_path / "alias.py") == "src/real.py"
+    assert real.read_text() == FIXED
+    assert b"Found 1 error (1 fixed, 0 remaining)." in result.stdout  # the link and its target: one file
+    real.write_text(MISUSE)
+    assert xentlint("fix", "alias.py", cwd=tmp_path).returncode == 0  # the link alone, named
+    assert (tmp_path / "alias.py").is_symlink() and real.read_text() == FIXED
+    assert not [p for p in tmp_path.rglob("*") if "xentlint-tmp" in p.name]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_is_reported_and_never_opened(project: Path) -> None:
+    os.mkfifo(project / "fifo.py")
+    result = xentlint("check", "--no-cache", "fifo.py", "misuse.py", cwd=project)  # would block forever
+    out = result.stdout.decode()
+    assert "fifo.py:1:1: XL002 not a regular file; skipped" in out
+    assert "misuse.py:4:6: XL301" in out
+    assert xentlint("fix", "fifo.py", cwd=project).returncode == 1
+
+
+def test_fix_diff_of_stdin_is_a_unified_diff(project: Path) -> None:
+    result = xentlint("fix", "--diff", "-", "--stdin-filename", "model.py", cwd=project, stdin=MISUSE.encode())
+    assert result.returncode == 1
+    assert result.stdout.decode().startswith("--- a/model.py\n+++ b/model.py\n@@")
+    assert "-lp = torch.log(F.softmax(z, dim=1))\n+lp = F.log_softmax(z, dim=1)\n" in result.stdout.decode()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("check", "--statistics", "--output-format", "sarif"), "--statistics works with --output-format text or json"),
+    (("check", "--statistics", "--output-format", "github"), "not github"),
+    (("fix", "--statistics", "--diff"), "--statistics cannot be combined with --diff"),
+])
+def test_statistics_with_an_output_it_cannot_shape_is_a_usage_error(project: Path, args: tuple[str, ...],
+                                                                     message: str) -> None:
+    result = xentlint(*args, "misuse.py", cwd=project)
+    assert result.returncode == 2
+    assert message in result.stderr.decode() and not result.stdout
+
+
+def test_statistics_as_json(project: Path) -> None:
+    result = xentlint("check", "--statistics", "--output-format", "json", "misuse.py", cwd=project)
+    assert json.loads(result.stdout) == [{"code": "XL301", "name": "log-of-softmax", "count": 1, "fixable_count": 1}]
+
+
+def test_check_and_fix_count_findings_alike(tmp_path: Path) -> None:
+    # XL303's fix replaces the whole expression, the XL301 inside it included: one fix, two findings.
+    (tmp_path / "loss.py").write_text(
+        "import jax\nimport jax.numpy as jnp\n\n\ndef loss_fn(logits, labels):\n"
+        "    return -jnp.sum(labels * jnp.log(jax.nn.softmax(logits)), axis=-1)\n")
+    checked = xentlint("check", "--no-cache", "loss.py", cwd=tmp_path).stdout.decode()
+    assert "Found 2 errors." in checked
+    fixed = xentlint("fix", "loss.py", cwd=tmp_path).stdout.decode()
+    assert "Found 2 errors (2 fixed, 0 remaining)." in fixed
+
+
+@pytest.mark.parametrize("source, reason", [
+    (b"def f(:\n    pass\n", "-:1:7: XL001 cannot parse"),
+    (b"x = '\xe9t\xe9'\n", "-:1:1: XL002 cannot detect encoding"),
+    (b"import torch\nx = torch.log(torch.softmax(z, dim=1)) # noqa: XL999\n",
+     "-:2:33: XL900 Unused `noqa` directive (unused: XL999)\nFound 2 errors (1 fixed, 1 remaining)."),
+])
+def test_fix_stdin_says_on_stderr_why_it_is_not_clean(project: Path, source: bytes, reason: str) -> None:
+    result = xentlint("fix", "-", "--extend-select", "XL900", cwd=project, stdin=source)
+    assert result.returncode == 1
+    assert reason in result.stderr.decode()
+    if b"torch" not in source:
+        assert result.stdout == source  # stdout stays the source
+    assert b"Traceback" not in result.stderr

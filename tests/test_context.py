@@ -38,11 +38,11 @@ def test_binding_points() -> None:
     ctx = FileContext(cst.parse_module(SOURCE), "m.py")
     parameter, read, store, read_in_rebinding = names(ctx, "logits")
     scale = calls(ctx, "scale")
-    assert ctx.binding_point(parameter) is parameter  # bound on entry
-    rebinding = ctx.binding_point(store)
+    assert ctx.flow.binding_point(parameter) is parameter  # bound on entry
+    rebinding = ctx.flow.binding_point(store)
     assert isinstance(rebinding, cst.Assign)
     # `logits = scale(logits)` still reads the old value: the rebinding ends after that read.
     assert not ctx.ends_before(rebinding, read_in_rebinding) and ctx.ends_before(rebinding, calls(ctx, "loss"))
-    assert ctx.ends_before(ctx.binding_point(parameter), read) and not ctx.ends_before(rebinding, scale)
+    assert ctx.ends_before(ctx.flow.binding_point(parameter), read) and not ctx.ends_before(rebinding, scale)
     batch_store, batch_read = names(ctx, "batch")
-    assert ctx.binding_point(batch_store) is batch_store and ctx.ends_before(batch_store, batch_read)
+    assert ctx.flow.binding_point(batch_store) is batch_store and ctx.ends_before(batch_store, batch_read)

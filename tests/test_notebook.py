@@ -237,3 +237,92 @@ def test_a_magic_in_a_block_keeps_the_block_valid() -> None:
     masked = mask(source)
     compile(masked.text, "<cell>", "exec")
     assert len(masked.originals) == 2 and unmask(masked.text, masked.originals) == source
+
+
+def test_a_cell_indented_as_a_whole_is_valid_and_checked_and_fixed_in_place(tmp_path: Path) -> None:
+    indented = f"  z = torch.randn(4, 3)\n  {MISUSE}\n"  # IPython dedents the cell before running it
+    path = write(tmp_path / "nb.ipynb", IMPORTS, indented)
+    [finding] = check(path)
+    assert (finding.code, finding.cell, finding.location) == ("XL301", 2, Location(2, 8))
+    fix(path)
+    assert sources(path) == [IMPORTS, f"  z = torch.randn(4, 3)\n  {FIXED}\n"]
+
+
+@pytest.mark.parametrize("line", ["ls ./data", "cat data/labels.txt | head", "mkdir -p checkpoints", "ll"])
+def test_automagics_and_shell_aliases_are_not_syntax_errors(tmp_path: Path, line: str) -> None:
+    path = write(tmp_path / "nb.ipynb", IMPORTS, f"{line}\nz = torch.randn(4, 3)\n{MISUSE}")
+    assert [(d.code, d.cell) for d in check(path)] == [("XL301", 2)]
+
+
+def test_a_syntax_error_in_one_cell_does_not_hide_the_findings_of_the_others(tmp_path: Path) -> None:
+    path = write(tmp_path / "nb.ipynb", IMPORTS, "for epoch in range(3):\nprint(epoch)",
+                 f"z = torch.randn(4, 3)\n{MISUSE}")
+    error, finding = check(path)
+    assert (error.code, error.cell, error.location) == ("XL001", 2, Location(2, 1))
+    assert "expected an indented block" in error.message
+    assert (finding.code, finding.cell, finding.location.row) == ("XL301", 3, 2)
+    report = fix(path)
+    assert sources(path)[1:] == ["for epoch in range(3):\nprint(epoch)", f"z = torch.randn(4, 3)\n{FIXED}"]
+    assert [(d.code, d.cell) for d in report.diagnostics] == [("XL001", 2)]
+
+
+def test_a_python_2_print_is_reported_on_its_own_row(tmp_path: Path) -> None:
+    # The notebook mentions a loss, so it is parsed by LibCST (whose position was one row below).
+    path = write(tmp_path / "nb.ipynb", IMPORTS, 'for epoch in range(3):\n    print "Epoch:", epoch\n', MISUSE)
+    error, finding = check(path)
+    assert (error.code, error.cell, error.location) == ("XL001", 2, Location(2, 5))
+    assert (finding.code, finding.cell) == ("XL301", 3)
+
+
+def test_without_ipython_the_hand_written_masking_still_serves(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from xentlint import magics
+
+    monkeypatch.setattr(magics, "_transformer_manager", lambda: None)
+    masked = mask("  x = 1\n  %time y = 2\n")
+    assert masked.indented and masked.error is None
+    assert unmask(masked.text, masked.originals) == "  x = 1\n  %time y = 2\n"
+    assert mask("print 'x'\n").error is not None
+
+
+def test_ipython_rewrites_what_the_hand_written_masking_misses() -> None:
+    pytest.importorskip("IPython")
+    # IPython's autocall escapes (`/f x` runs `f(x)`, `,f a b` runs `f("a", "b")`) are not masked by hand.
+    cell = "x = 1\n/print x\n,my_function a b\n"
+    masked = mask(cell)
+    assert masked.error is None and masked.originals == ("/print x\n", ",my_function a b\n")
+    assert unmask(masked.text, masked.originals) == cell
+    indented = "\n\n  x = 1\n  /print x\n"  # IPython drops the blank lines, then dedents
+    masked = mask(indented)
+    assert masked.indented and masked.originals == ("  /print x\n",)
+
+
+def test_ci_formats_point_at_the_line_of_the_notebook_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "nb.ipynb", new_markdown_cell("# Train"), IMPORTS, f"z = torch.randn(4, 3)\n{MISUSE}")
+    line = path.read_text().split("\n").index(f'    "{MISUSE}"') + 1  # nbformat stores a line per element
+    github = xentlint("check", "--select", "XL301", "--output-format", "github", "nb.ipynb", cwd=tmp_path)
+    assert f"file=nb.ipynb,line={line},endLine={line}::cell 3:2:6: XL301 " in github.stdout.decode()
+    sarif = json.loads(xentlint("check", "--select", "XL301", "--output-format", "sarif", "nb.ipynb",
+                                cwd=tmp_path).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": line, "endLine": line}
+    assert result["message"]["text"].startswith("cell 3:2:6: ") and "fixes" not in result
+    junit = xentlint("check", "--select", "XL301", "--output-format", "junit", "nb.ipynb", cwd=tmp_path)
+    assert f'line="{line}"' in junit.stdout.decode()
+
+
+def test_file_lines_of_a_source_stored_as_one_string(tmp_path: Path) -> None:
+    from xentlint.notebook import file_lines
+
+    text = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": "a = 1\nb = 2", "metadata": {}, "outputs": [], "execution_count": None},
+        {"cell_type": "code", "source": ["c = 3\n", "d = 4"], "metadata": {}, "outputs": [], "execution_count": None},
+    ]}, indent=1)
+    lines = text.split("\n")
+
+    def line_of(fragment: str) -> int:
+        [line] = [number for number, line in enumerate(lines, start=1) if fragment in line]
+        return line
+
+    assert file_lines(text) == {1: (line_of('"source": "a = 1\\nb = 2"'),),
+                                2: (line_of('"c = 3\\n"'), line_of('"d = 4"'))}

@@ -99,17 +99,26 @@ def test_text_paths_below_the_working_directory_are_shown_relative(in_tmp: Path)
 def test_text_statistics_count_per_code() -> None:
     output = text(ALL + [replace(SAFE, location=Location(9, 1), fix=None)], statistics=True)
     assert output == (
-        "3\tXL101\t[*] softmax-into-logits-loss\n"
+        "3\tXL101\t[~] softmax-into-logits-loss\n"  # one of three is fixable: not all, so not [*]
         "1\tXL001\t[ ] syntax-error\n"
         "1\tXL201\t[ ] log-of-softmax\n"
     )
+    assert text([SAFE, replace(SAFE, location=Location(9, 1))], statistics=True) == (
+        "2\tXL101\t[*] softmax-into-logits-loss\n")
+
+
+def test_json_statistics_count_fixable_findings_per_code() -> None:
+    output = render("json", ALL + [replace(SAFE, location=Location(9, 1), fix=None)],
+                    RenderOptions(statistics=True))
+    assert json.loads(output)[0] == {"code": "XL101", "name": "softmax-into-logits-loss", "count": 3,
+                                     "fixable_count": 1}
 
 
 def test_text_after_fix_summarises_and_shows_fixes() -> None:
     fixed = [SAFE, replace(SAFE, location=Location(7, 1)), replace(SAFE, filename="a.py")]
     assert text([UNSAFE], fixed=fixed, show_fixes=True, unsafe_fixes_enabled=True) == (
         "src/train.py:1:5: XL201 `log(softmax(x))` is unstable; use `log_softmax(x)` [*]\n"
-        "Fixed 3 errors:\n"
+        "Applied 3 fixes:\n"
         "- a.py:\n"
         "    1 × XL101 (softmax-into-logits-loss)\n"
         "- src/train.py:\n"
@@ -119,6 +128,12 @@ def test_text_after_fix_summarises_and_shows_fixes() -> None:
         "[*] 1 fixable with `xentlint fix`.\n"
     )
     assert text([], fixed=fixed) == "Found 3 errors (3 fixed, 0 remaining).\n"
+
+
+def test_text_after_fix_counts_the_findings_check_reported_not_the_fixes_applied() -> None:
+    # One fix can resolve several findings (XL303's replaces the XL301 inside it).
+    summary = text([UNSAFE], fixed=[SAFE], found=5).splitlines()[1]
+    assert summary == "Found 5 errors (4 fixed, 1 remaining)."
 
 
 def test_findings_marked_fixed_count_as_fixed() -> None:
@@ -211,8 +226,9 @@ def test_sarif_results_locate_findings_and_carry_fixes() -> None:
     (change,) = safe["fixes"][0]["artifactChanges"]
     assert change["replacements"] == [{"deletedRegion": location["region"], "insertedContent": {"text": "logits"}}]
     assert "fixes" not in syntax
-    assert notebook["message"]["text"].startswith("cell 4: ")
+    assert notebook["message"]["text"].startswith("cell 4:3:12: ")
     assert notebook["properties"] == {"cell": 4}
+    assert notebook["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "endLine": 1}
 
 
 def test_sarif_keeps_rule_descriptions_within_github_limits() -> None:
@@ -243,8 +259,9 @@ def test_sarif_without_rules_or_findings_validates(in_tmp: Path) -> None:
 
 def test_github_workflow_commands() -> None:
     assert render("github", [SAFE, NOTEBOOK], RenderOptions()) == (
-        "::error title=xentlint (XL101),file=nb/explore.ipynb,line=3,col=12,endLine=3,endColumn=30"
-        "::cell 4: XL101 `softmax` output passed to a loss expecting logits\n"
+        # The notebook is not there to map its cell rows to file lines: line 1, as Ruff does.
+        "::error title=xentlint (XL101),file=nb/explore.ipynb,line=1,endLine=1"
+        "::cell 4:3:12: XL101 `softmax` output passed to a loss expecting logits\n"
         "::error title=xentlint (XL101),file=src/train.py,line=3,col=20,endLine=3,endColumn=36"
         "::XL101 `softmax` output passed to a loss expecting logits\n"
     )

@@ -81,7 +81,7 @@ def test_torch_class_weighted_mean_divides_by_the_picked_weights() -> None:
     assert ignored[1] == 0.0
 
 
-@pytest.mark.parametrize("size_average, reduce", itertools.product((None, True, False), repeat=2))
+@pytest.mark.parametrize("size_average, reduce", list(itertools.product((None, True, False), repeat=2)))
 def test_legacy_reduction_mapping(size_average: object, reduce: object) -> None:
     expected = "none" if reduce is False else ("sum" if size_average is False else "mean")
     assert reference_losses.torch_legacy_reduction(size_average, reduce) == expected

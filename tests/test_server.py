@@ -132,6 +132,13 @@ async def test_positions_count_utf16_units_as_lsp_does(client: LanguageClient, p
     assert diagnostic.range.start.character == len("lp = '\U0001f600' and ") + 1
 
 
+async def test_syntax_error_is_shown_where_python_reports_it(client: LanguageClient, project: Path) -> None:
+    text = 's = "x"\nx = torch.log_softmax(torch.randn(2, 3), dim=1))\n'
+    _, [diagnostic] = await open_document(client, project / "broken.py", text)
+    assert diagnostic.code == "XL001" and diagnostic.severity == types.DiagnosticSeverity.Error
+    assert (diagnostic.range.start.line, diagnostic.range.start.character) == (1, 47)  # the `)`, not 0:0
+
+
 async def test_fix_all_source_action(client: LanguageClient, project: Path) -> None:
     text = MISUSE + "lq = torch.log(F.softmax(w, dim=-1))\n"
     uri, diagnostics = await open_document(client, project / "train.py", text)

@@ -11,7 +11,8 @@ import pytest
 from xentlint import api, engine
 from xentlint.diagnostics import Diagnostic
 from xentlint.registry import default_codes
-from xentlint.verification import FixVerifier, Outcome, check_fix, fix_verified
+from xentlint.runtime.inputs import Layout
+from xentlint.verification import FixVerifier, Outcome, check_fix, fix_verified, layout_of
 
 LOG_OF_SOFTMAX = "import torch\nimport torch.nn.functional as F\n\nlp = torch.log(F.softmax(logits, dim=1))\n"
 RENAMED = ("import torch\nimport torch.nn.functional as functional\n\n"
@@ -86,19 +87,91 @@ def test_refused_fix_leaves_the_file_unchanged(tmp_path: Path, monkeypatch: pyte
 
 
 @pytest.mark.parametrize(("source", "reason"), [
-    ("import torch\nimport torch.nn.functional as F\n\nlp = torch.log(F.softmax(model(x), dim=1))\n",
-     "`model(...)` calls the user's code"),
-    ("import torch\nimport torch.nn.functional as F\n\nlp = torch.log(F.softmax(self.fc(x), dim=1))\n",
-     "`self.fc` is an attribute of a variable"),
-    # Keras's per-sample loss is not the contract's mean-reduced torch call: its reference does not apply.
-    ("import tensorflow as tf\n\nloss = tf.keras.losses.binary_crossentropy(y, tf.sigmoid(logits))\n",
-     "the contract's reference does not apply"),
+    # A loss option read from a variable the check cannot see.
+    ("import torch.nn.functional as F\n\nloss = F.cross_entropy(F.softmax(z, dim=1), y, label_smoothing=eps)\n",
+     "the loss's `label_smoothing=` is `eps`, a value the check cannot see"),
+    # Listed in XL502's contract: nothing to evaluate outside a TF 1 graph.
+    ("import tensorflow as tf\n\ntotal = tf.losses.get_total_loss()\n",
+     "`tf.losses.get_total_loss` is not checked: it sums the losses collected in the TF 1 graph"),
 ])
 def test_unverifiable_fix_is_applied_and_says_why(source: str, reason: str) -> None:
     result, [check] = fixed_with_checks(source)
     assert result.source != source and not result.remaining
     assert check.outcome is Outcome.UNVERIFIED
     assert reason in check.line() and " not verified: " in check.line()
+
+
+@pytest.mark.parametrize("source", [
+    "import torch\nimport torch.nn.functional as F\n\nlp = torch.log(F.softmax(model(x), dim=1))\n",
+    "import torch\nimport torch.nn.functional as F\n\nlp = torch.log(F.softmax(self.fc(x), dim=1))\n",
+], ids=["call", "attribute"])
+def test_values_of_the_users_code_are_inputs_of_their_own(source: str) -> None:
+    _, [check] = fixed_with_checks(source)
+    assert check.outcome is Outcome.VERIFIED, check.detail
+
+
+README_EXAMPLE = "import torch.nn.functional as F\n\nloss = F.cross_entropy(F.softmax(z, dim=1), y)\n"
+
+
+def test_readme_example_is_verified_at_its_loss_site_with_figures() -> None:
+    result, [check] = fixed_with_checks(README_EXAMPLE)
+    assert "F.cross_entropy(z, y)" in result.source
+    assert check.outcome is Outcome.VERIFIED, check.detail
+    assert check.line().startswith("m.py:3:8: XL101 verified: fixed equals the reference on all 36 inputs")
+    assert "the original differs on 36 of 36 inputs" in check.detail
+    assert "the original's gradient is" in check.detail and "x smaller" in check.detail
+
+
+@pytest.mark.parametrize("source", [
+    "import torch\nimport torch.nn.functional as F\n\nlp = torch.log(F.softmax(scores, dim=2))\n",
+    ("import tensorflow as tf\n\n\ndef step(logits, labels):\n    probs = tf.nn.softmax(logits, axis=2)\n"
+     "    return tf.keras.losses.categorical_crossentropy(labels, probs, from_logits=True)\n"),
+], ids=["formula", "loss-site"])
+def test_a_softmax_over_dim_2_is_checked_on_3d_inputs(source: str) -> None:
+    _, [check] = fixed_with_checks(source)
+    assert check.outcome is Outcome.VERIFIED, check.detail
+    assert "inputs" in check.detail and ("the original is not finite on" in check.detail
+                                         or "the original's gradient is" in check.detail)
+
+
+def test_layout_follows_the_literal_axis() -> None:
+    assert layout_of("torch.log(torch.nn.functional.softmax(z, dim=2))") == Layout(rank=3, class_axis=2)
+    assert layout_of("torch.log(torch.nn.functional.softmax(z, dim=1))") == Layout()
+
+
+INTEGER_ONE_HOT = ("import torch\nimport torch.nn.functional as F\n\n\ndef loss_fn(z, y):\n"
+                   "    y_onehot = F.one_hot(y, 10)\n"
+                   "    return -(y_onehot * torch.log(torch.softmax(z, dim=1))).sum(dim=1).mean()\n")
+
+
+def test_integer_one_hot_formula_is_fixed_with_a_cast_and_proven() -> None:
+    result, checks = fixed_with_checks(INTEGER_ONE_HOT)
+    assert "return F.cross_entropy(z, y_onehot.float())" in result.source
+    [check] = [c for c in checks if c.diagnostic.code == "XL303"]
+    assert check.outcome is Outcome.VERIFIED, check.detail
+
+
+def test_integer_one_hot_without_the_cast_fails_its_check_as_torch_raises() -> None:
+    without_cast = with_fix_content(finding(INTEGER_ONE_HOT, "XL303"), "F.cross_entropy(z, y_onehot)")
+    check = check_fix(INTEGER_ONE_HOT, without_cast)
+    assert check.outcome is Outcome.FAILED
+    assert "Expected floating point type for target with class probabilities, got Long" in check.detail
+
+
+def test_keras_layer_softmax_fix_is_checked_on_the_whole_model() -> None:
+    source = ("import keras\nfrom keras import layers\n\nmodel = keras.Sequential([layers.Dense(10, "
+              "activation=\"softmax\")])\nmodel.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))"
+              "\nmodel.fit(x, keras.utils.to_categorical(y, 10))\n")
+    _, [check] = fixed_with_checks(source)
+    assert check.outcome is Outcome.VERIFIED, check.detail
+
+
+def test_swapped_arguments_are_checked_as_passed() -> None:
+    source = (Path(__file__).parent.parent / "fixtures" / "XL403" / "bad_torch.py").read_text()
+    _, checks = fixed_with_checks(source)
+    [check] = [c for c in checks if c.diagnostic.location.row == 25]
+    assert check.diagnostic.code == "XL403" and check.outcome is Outcome.VERIFIED, check.detail
+    assert "the original differs on 36 of 36 inputs (raises on 36)" in check.detail
 
 
 def test_cli_fix_verify_end_to_end(tmp_path: Path) -> None:

@@ -153,5 +153,7 @@ def test_views_never_add_a_finding_on_any_fixture(monkeypatch: pytest.MonkeyPatc
     for path in sorted(p for p in root.glob("XL*/*.py") if not p.name.endswith(".fixed.py")):
         source = path.read_text()
         monkeypatch.setattr(views, "VIEW_CHARS", 300)
-        in_views = set(findings(source))
-        assert in_views <= set(whole(monkeypatch, source)), f"views add findings on {path}"
+        # A view may see less of the module (a helper's definition elsewhere), so a message may be
+        # less specific; the findings themselves (where, which rule) can only be lost.
+        in_views = {finding[:3] for finding in findings(source)}
+        assert in_views <= {finding[:3] for finding in whole(monkeypatch, source)}, f"views add findings on {path}"

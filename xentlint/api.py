@@ -5,7 +5,7 @@ import difflib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from xentlint.cache import Cache, Stamp
 from xentlint.diagnostics import (
@@ -40,6 +40,10 @@ NOTEBOOK_SUFFIX = ".ipynb"
 _POOL_THRESHOLD = 16
 _POOL_BYTES = 128 * 1024
 
+# Called by `run` with (files done, files to do): once with 0 before the first file is processed
+# (the cache has answered what it could), then after each file.
+Progress = Callable[[int, int], None]
+
 
 @dataclass(frozen=True)
 class FileTask:
@@ -67,6 +71,7 @@ class FileReport:
     original: Optional[str] = None
     fixed_source: Optional[str] = None  # set when fixing changed the source
     checks: list[FixCheck] = field(default_factory=list)  # fix --verify: per applied or refused fix
+    found: Optional[int] = None  # fix: how many findings `check` reports on the file before fixing
     cache_key: Optional[str] = None  # set by a check that may be cached
 
     def diff(self) -> str:
@@ -110,14 +115,18 @@ def _process(task: FileTask) -> FileReport:
         return FileReport(task.display, [file_diagnostic(kind, task.display, str(error))])
     if task.fix:
         return _fix(task, source)
-    if task.is_notebook:
-        from xentlint.notebook import check_notebook as check
-    else:
-        check = check_source
-    report = FileReport(task.display, check(source.text, task.display, task.codes))
+    report = FileReport(task.display, _check(task, source.text))
     if task.cache_dir is not None:  # the key of the text checked, which `run` stores the findings under
         report.cache_key = Cache.key(source.text, task.settings_key)
     return report
+
+
+def _check(task: FileTask, text: str) -> list[Diagnostic]:
+    if task.is_notebook:
+        from xentlint.notebook import check_notebook
+
+        return check_notebook(text, task.display, task.codes)
+    return check_source(text, task.display, task.codes)
 
 
 def _from_cache(task: FileTask, caches: dict[Path, Cache]) -> tuple[Optional[FileReport], Optional[Stamp]]:
@@ -147,16 +156,23 @@ def _fix(task: FileTask, source: SourceFile) -> FileReport:
     report = FileReport(task.display, list(result.remaining), list(result.fixed), original=source.text,
                         checks=checks)
     if result.error is not None:
+        report.found = len(result.remaining)
         report.diagnostics.append(file_diagnostic(INTERNAL_ERROR, task.display, result.error))
         return report
-    if result.source != source.text:
-        report.fixed_source = result.source
-        if task.write and task.path is not None:
-            try:
-                write_atomic(task.path, source.encode(result.source))
-            except OSError as error:
-                report.diagnostics.append(file_diagnostic(IO_ERROR, task.display, f"cannot write: {error}"))
-                report.fixed = []
+    if result.source == source.text:
+        report.found = len(result.remaining)
+        return report
+    # Counted as `check` counts them: one fix may resolve several findings (XL303's fix removes the
+    # XL301 inside it), so the number of fixes applied is not the number of findings fixed.
+    before = _check(task, source.text)
+    report.found = len(before)
+    report.fixed_source = result.source
+    if task.write and task.path is not None:
+        try:
+            write_atomic(task.path, source.encode(result.source))
+        except OSError as error:  # nothing was fixed: what `check` found remains
+            report.diagnostics = [*before, file_diagnostic(IO_ERROR, task.display, f"cannot write: {error}")]
+            report.fixed = []
     return report
 
 
@@ -179,12 +195,13 @@ def _fixed(task: FileTask, text: str) -> tuple[FixResult, list[FixCheck]]:
     return result, [unverified(d, "fixes in notebooks are not checked") for d in result.fixed]
 
 
-def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
+def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = None) -> list[FileReport]:
     """Process files, in a pool when it pays; results come back in the order of `tasks`.
 
     Cache hits are answered here, without starting a pool; the rest go largest first, so that
     one big file does not finish alone at the end of a run, to a pool when there are many or
     they are heavy together. New results are cached at the end.
+    `progress` hears how many of the files not answered by the cache are done.
     """
     caches: dict[Path, Cache] = {}
     looked_up = [_from_cache(task, caches) for task in tasks]
@@ -192,14 +209,22 @@ def run(tasks: Sequence[FileTask], jobs: int) -> list[FileReport]:
     sizes = {index: _size(tasks[index]) for index, report in enumerate(reports) if report is None}
     pending = sorted(sizes, key=sizes.__getitem__, reverse=True)
     heavy = len(pending) > 1 and sum(sizes.values()) >= _POOL_BYTES
+    report_progress = progress or (lambda done, total: None)
+    report_progress(0, len(pending))
     if jobs <= 1 or not (heavy or len(pending) >= _POOL_THRESHOLD):
-        done = [process(tasks[index]) for index in pending]
+        done = []
+        for index in pending:
+            done.append(process(tasks[index]))
+            report_progress(len(done), len(pending))
     else:
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             # One file per hand-out: two large files must not queue behind each other on one worker.
-            done = list(pool.map(process, [tasks[index] for index in pending]))
+            futures = [pool.submit(process, tasks[index]) for index in pending]
+            for finished, _ in enumerate(as_completed(futures), start=1):
+                report_progress(finished, len(pending))
+            done = [future.result() for future in futures]
     for index, report in zip(pending, done):
         reports[index] = report
         task = tasks[index]
@@ -263,5 +288,5 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-__all__ = ["FileTask", "FileReport", "check_source", "fix_source", "process", "run", "tasks", "default_jobs",
-           "MAX_FILE_BYTES"]
+__all__ = ["FileTask", "FileReport", "Progress", "check_source", "fix_source", "process", "run", "tasks",
+           "default_jobs", "MAX_FILE_BYTES"]

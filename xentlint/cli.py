@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 import click
 
 from xentlint import __version__
 
+if TYPE_CHECKING:
+    from xentlint.rule import Rule
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github", "junit")
+STATISTICS_FORMATS = ("text", "json")
 
 
 def _split(values: Sequence[str]) -> Optional[tuple[str, ...]]:
@@ -76,12 +81,15 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     from xentlint.config import ConfigError, Overrides, SettingsResolver
     from xentlint.diagnostics import INTERNAL_ERROR
     from xentlint.output import RenderOptions, render
+    from xentlint.progress import progress_bar, wanted
 
     overrides = Overrides(select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore),
                           unsafe_fixes=unsafe_fixes, output_format=output_format)
     try:
         resolver = SettingsResolver(overrides, config_file)
         base = resolver.for_path(Path.cwd())
+        if statistics:
+            _check_statistics(base.output_format, diff)
         paths = paths or (".",)
         stdin = sys.stdin.buffer.read() if "-" in paths else None
         tasks, missing = api.tasks(paths, resolver, fix=fix, write=fix and not diff, verify=verify,
@@ -90,18 +98,30 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         return EXIT_ERROR
-    reports = api.run(tasks, jobs or api.default_jobs())
+    reads_stdin = any(task.stdin is not None for task in tasks)
+    with progress_bar(wanted(quiet=quiet, output_format="diff" if diff else base.output_format,
+                             reads_stdin=reads_stdin), "fixing" if fix else "checking") as progress:
+        reports = api.run(tasks, jobs or api.default_jobs(), progress)
     diagnostics = [d for report in reports for d in report.diagnostics] + missing
     fixed = [d for report in reports for d in report.fixed]
-    stdin_fix = fix and tasks and tasks[0].stdin is not None
+    found = None
+    if fix:  # as `check` counts: a file that could not be read counts its own finding
+        found = sum(len(r.diagnostics) if r.found is None else r.found for r in reports) + len(missing)
+    options = RenderOptions(statistics=statistics, show_fixes=show_fixes, fixed=fixed, found=found, quiet=quiet,
+                            unsafe_fixes_enabled=base.unsafe_fixes)
+    stdin_fix = fix and not diff and tasks and tasks[0].stdin is not None
     if stdin_fix:
         report = reports[0]
-        click.echo(report.fixed_source if report.fixed_source is not None else report.original, nl=False)
+        if report.fixed_source is None and report.original is None:  # undecodable: the bytes as they came
+            sys.stdout.buffer.write(tasks[0].stdin or b"")
+            sys.stdout.flush()
+        else:
+            click.echo(report.fixed_source if report.fixed_source is not None else report.original, nl=False)
+        if report.diagnostics:  # stdout is the source, whatever happened: say on stderr why it is not clean
+            click.echo(render("text", report.diagnostics, replace(options, statistics=False)), err=True, nl=False)
     elif diff:
         click.echo("".join(report.diff() for report in reports), nl=False)
     if not stdin_fix and not (diff and base.output_format == "text"):
-        options = RenderOptions(statistics=statistics, show_fixes=show_fixes, fixed=fixed, quiet=quiet,
-                                unsafe_fixes_enabled=base.unsafe_fixes)
         click.echo(render(base.output_format, diagnostics, options), nl=False)
     for check in (check for report in reports for check in report.checks):
         click.echo(check.line(), err=True)  # stderr: stdout keeps the fixed stdin or the chosen format
@@ -112,9 +132,20 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
     return EXIT_OK if exit_zero or not diagnostics else EXIT_FINDINGS
 
 
+def _check_statistics(output_format: str, diff: bool) -> None:
+    """`--statistics` replaces the findings of the text and json formats; anything else is a usage error."""
+    if diff:
+        raise click.UsageError("--statistics cannot be combined with --diff (the diff is the output)")
+    if output_format not in STATISTICS_FORMATS:
+        raise click.UsageError(f"--statistics works with --output-format {' or '.join(STATISTICS_FORMATS)}, "
+                               f"not {output_format}")
+
+
 @main.command()
 @click.argument("code")
-def rule(code: str) -> None:
+@click.option("--plot", "plot_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the figure of the rule's runtime contract to this file (.svg, .png or .pdf; needs matplotlib).")
+def rule(code: str, plot_file: Optional[Path]) -> None:
     """Print the documentation of rule CODE, with its live numeric evidence."""
     from xentlint.docs import render_rule
     from xentlint.registry import rule_by_code
@@ -124,12 +155,42 @@ def rule(code: str) -> None:
     except KeyError:
         click.echo(f"error: unknown rule code '{code}'", err=True)
         sys.exit(EXIT_ERROR)
+    if plot_file is not None:
+        sys.exit(_plot(found, plot_file))
     click.echo(render_rule(found), nl=False)
     if found.contract is not None:
         from xentlint.runtime.checker import run_contract
 
         result = run_contract(found.contract)
         click.echo(f"\n## Live evidence\n{'Held' if result.held else 'FAILED'}: {result.summary}")
+    if found.fix_title:
+        from xentlint.verification import fix_verified
+
+        # The figures `fix --verify` prints, for the fix of this page's example.
+        _, checks = fix_verified(found.example, "example.py", frozenset({found.code}), unsafe=True)
+        for check in checks:
+            click.echo(f"Fix of the example, `fix --verify`: {check.outcome.value}: {check.detail}")
+
+
+def _plot(found: type[Rule], path: Path) -> int:
+    """The figure of the rule's contract, as on its page, written to `path`."""
+    from xentlint.figures.data import CannotVerify, figure_data
+    from xentlint.figures.files import title
+    from xentlint.figures.plot import MatplotlibMissing, render
+
+    if found.contract is None:
+        click.echo(f"error: {found.code} has no runtime contract, so no figure", err=True)
+        return EXIT_ERROR
+    try:
+        render(figure_data(found.code, found.contract), title(found), path)
+    except (MatplotlibMissing, CannotVerify) as error:
+        click.echo(f"error: {error}", err=True)
+        return EXIT_ERROR
+    except (OSError, ValueError) as error:  # an unwritable path, a format matplotlib does not know
+        click.echo(f"error: cannot write {path}: {error}", err=True)
+        return EXIT_ERROR
+    click.echo(f"wrote {path}", err=True)
+    return EXIT_OK
 
 
 @main.command()
@@ -141,7 +202,7 @@ def rules(markdown_dir: Optional[Path]) -> None:
     from xentlint.registry import all_rules
 
     if markdown_dir is not None:
-        for name in write_pages(markdown_dir, all_rules()):
+        for name in write_pages(markdown_dir, all_rules(), figures=False):
             click.echo(f"wrote {markdown_dir / name}")
         return
     rows = [(r.code, r.name + ("" if r.default_enabled else " (off by default)"), r.fix_availability.value,
@@ -170,7 +231,8 @@ def server() -> None:
     except ModuleNotFoundError as error:
         if error.name not in ("pygls", "lsprotocol"):
             raise
-        click.echo("error: the language server needs pygls: pip install 'xentlint[lsp]'", err=True)
+        click.echo("error: the language server needs pygls, from the `lsp` extra: pip install -e '.[lsp]' in a "
+                   "checkout of xentlint, or pip install 'xentlint[lsp] @ git+<repository URL>'", err=True)
         sys.exit(EXIT_ERROR)
     serve()
 

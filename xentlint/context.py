@@ -2,17 +2,14 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import libcst as cst
 
+from xentlint.flow import FlowAnalysis, LossSite, loss_sites
 from xentlint.views import View
 from xentlint.knowledge.names import ImportTable
-from xentlint.knowledge.schema import Param
 from xentlint.walk import children
-
-if TYPE_CHECKING:
-    from xentlint.flow import FlowAnalysis, LossSite
 
 
 class _Index:
@@ -59,6 +56,10 @@ class FileContext:
     def calls(self) -> Sequence[cst.Call]:
         return self._index.calls
 
+    def nodes(self) -> Iterable[cst.CSTNode]:
+        """Every node of the module, in source order (pre-order)."""
+        return self._index.order.keys()
+
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self._index.parents.get(node)
 
@@ -69,15 +70,11 @@ class FileContext:
             parent = self.parent(parent)
 
     @cached_property
-    def flow(self) -> "FlowAnalysis":
-        from xentlint.flow import FlowAnalysis
-
+    def flow(self) -> FlowAnalysis:
         return FlowAnalysis(self)
 
     @cached_property
-    def loss_sites(self) -> "tuple[LossSite, ...]":
-        from xentlint.flow import loss_sites
-
+    def loss_sites(self) -> tuple[LossSite, ...]:
         return tuple(loss_sites(self))
 
     @cached_property
@@ -103,25 +100,6 @@ class FileContext:
             last = last_child[last]
         return self.rank(last) < self.rank(other)
 
-    def statement_of(self, node: cst.CSTNode) -> cst.CSTNode:
-        """The statement (line, or compound statement) `node` is part of."""
-        return next((ancestor for ancestor in self.ancestors(node) if isinstance(ancestor, cst.BaseStatement)), node)
-
-    def bound_before(self, scope: cst.CSTNode, name: str, node: cst.CSTNode) -> bool:
-        """Every binding of `name` in `scope` takes effect before `node`: `name` cannot change
-        between them (loops aside, which the flow analysis takes one pass through)."""
-        return all(self.ends_before(self.binding_point(store), node) for store in self.flow.name_stores(scope, name))
-
-    def binding_point(self, store: cst.CSTNode) -> cst.CSTNode:
-        """Where a stored name takes effect: after its simple statement (the value of `x = f(x)`
-        still reads the old `x`), or at the name itself in a header (parameters, `for` targets)."""
-        for ancestor in self.ancestors(store):
-            if isinstance(ancestor, cst.BaseSmallStatement):
-                return ancestor
-            if isinstance(ancestor, cst.BaseCompoundStatement):
-                return store
-        return store
-
     def qualify(self, node: cst.CSTNode) -> Optional[str]:
         return self.imports.qualify(node)
 
@@ -139,25 +117,3 @@ class FileContext:
 
     def is_within(self, node: cst.CSTNode, container: cst.CSTNode) -> bool:
         return node is container or any(ancestor is container for ancestor in self.ancestors(node))
-
-
-def argument(call: cst.Call, param: Optional[Param]) -> Optional[cst.Arg]:
-    """The argument passed for `param`, by keyword or by position (positions after `*args` are unknown)."""
-    if param is None:
-        return None
-    position: Optional[int] = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value == param.keyword:
-                return arg
-        elif arg.star:
-            position = None
-        elif position is not None:
-            if position == param.position:
-                return arg
-            position += 1
-    return None
-
-
-def has_star_args(call: cst.Call) -> bool:
-    return any(arg.star for arg in call.args)

@@ -31,8 +31,11 @@ class Input(str, enum.Enum):
     ONE_UNIT_LOGITS = "one-unit logits"  # [batch, 1] floats
     SPARSE_LABELS = "sparse labels"  # [batch] integers in [0, classes)
     ONE_HOT_LABELS = "one-hot labels"  # [batch, classes] of 0/1, one 1 per row
+    INTEGER_ONE_HOT_LABELS = "integer one-hot labels"  # the same rows as int64, as torch's F.one_hot gives
     BINARY_LABELS = "binary labels"  # [batch, outputs] of 0/1
     LOSS_ARGUMENTS = "loss arguments"  # any of the above, for renames that keep a call's arguments
+    CLASS_WEIGHTS = "class weights"  # [classes] positive floats, as `weight=` / `pos_weight=` take
+    SCALAR = "scalar"  # 0.5: another value of the code (a temperature, a weight), held fixed
 
 
 class Harm(str, enum.Enum):
@@ -56,3 +59,7 @@ class Contract:
     # A plausible but wrong `fixed` (for a rule without a fix, a harmless `original`) that the
     # contract must reject: a contract that cannot fail is a defect (tests/test_runtime_contracts.py).
     counterexample: Optional[str] = None
+    # For a contract that shows the harm: how `fix --verify` checks what the rule's fix computes.
+    fix_check: Optional["Contract"] = None
+    # APIs whose fixes `fix --verify` cannot evaluate (qualified name -> why, in the user's words).
+    unmodelled: Mapping[str, str] = field(default_factory=dict)

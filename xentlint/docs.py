@@ -14,7 +14,8 @@ _FIX_WORDS = {
 }
 
 
-def render_rule(rule: type[Rule]) -> str:
+def render_rule(rule: type[Rule], figure: bool = False) -> str:
+    """The page of `rule`; with `figure`, linking the figure of its contract (`img/<CODE>.svg`)."""
     lines = [
         f"# {rule.name} ({rule.code})",
         "",
@@ -58,9 +59,25 @@ def render_rule(rule: type[Rule]) -> str:
         lines.append("- inputs: " + ", ".join(f"`{name}` ({kind.value})" for name, kind in contract.inputs.items()))
         lines += ["", f"`xentlint verify` checks this contract with NumPy models of the framework functions;"
                       f" `xentlint rule {rule.code}` prints the live figures."]
+        if figure:
+            lines += ["", *_figure_lines(rule)]
     if rule.references:
         lines += ["", "## References"] + [f"- {reference}" for reference in rule.references]
     return "\n".join(_collapse(lines)).rstrip("\n") + "\n"
+
+
+def _figure_lines(rule: type[Rule]) -> list[str]:
+    from xentlint.figures.data import describe_inputs, reading
+    from xentlint.figures.files import figure_path
+
+    return [f"![{rule.code}: output and gradient norm of the contract's expressions as the logits grow]"
+            f"({figure_path(rule.code)})", "",
+            f"The figure shows each expression of this contract, evaluated by the NumPy models, for one example "
+            f"whose logits grow with a scale s ({describe_inputs(rule.contract)}): on the left its output in "
+            f"float32 (the example's loss, or the true class's entry of a distribution), on the right the norm "
+            f"of its gradient (finite differences in float64, as `xentlint verify` takes it). "
+            f"{reading(rule.contract)} "
+            f"`xentlint rule {rule.code} --plot FILE` draws it."]
 
 
 def _extra_sections(rule: type[Rule]) -> list[str]:
@@ -88,17 +105,18 @@ def render_index(rules: Sequence[type[Rule]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def expected_pages(rules: Sequence[type[Rule]]) -> dict[str, str]:
-    pages = {f"{rule.code}.md": render_rule(rule) for rule in rules}
+def expected_pages(rules: Sequence[type[Rule]], figures: bool = True) -> dict[str, str]:
+    pages = {f"{rule.code}.md": render_rule(rule, figures and rule.contract is not None) for rule in rules}
     pages["README.md"] = render_index(rules)
     return pages
 
 
-def write_pages(folder: Path, rules: Sequence[type[Rule]]) -> list[str]:
-    """Write every page that differs; return the names written."""
+def write_pages(folder: Path, rules: Sequence[type[Rule]], figures: bool = True) -> list[str]:
+    """Write every page that differs; return the names written. With `figures`, pages link the
+    figures that `xentlint.figures.files.write_figures` writes next to them."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in expected_pages(rules).items():
+    for name, text in expected_pages(rules, figures).items():
         path = folder / name
         if not path.exists() or path.read_text() != text:
             path.write_text(text)

@@ -1,6 +1,7 @@
 """Parse once, run the selected rules, apply suppressions, and apply fixes to a fixed point."""
 from __future__ import annotations
 
+import ast
 import bisect
 import sys
 from dataclasses import dataclass, field
@@ -278,6 +279,15 @@ def location_offsets(source: str) -> Callable[[Location], int]:
 
 
 def _syntax_error(filename: str, error: cst.ParserSyntaxError, view: views.View) -> Diagnostic:
+    """At Python's own position when Python rejects the view too: LibCST's is off after a tokenizer
+    error (an unmatched `)` is put at 1:1, an unclosed `(` on a later row)."""
+    try:
+        compile(view.text, filename, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        return file_diagnostic(SYNTAX_ERROR, filename, f"cannot parse: {python_error.msg}",
+                               view.file_row(python_error.lineno or 1), python_error.offset or 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
     message = f"cannot parse: {error.message}"
     return file_diagnostic(SYNTAX_ERROR, filename, message, view.file_row(error.raw_line), error.raw_column + 1)
 

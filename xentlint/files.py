@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass
@@ -52,7 +53,11 @@ def decode(data: bytes) -> SourceFile:
 
 def read_source(path: Path) -> SourceFile:
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        # Opening a FIFO would wait for a writer forever, and a device may never end: never open them.
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError("not a regular file; skipped")
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             raise FileTooLarge(f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit; skipped")
         data = path.read_bytes()
@@ -62,7 +67,9 @@ def read_source(path: Path) -> SourceFile:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename, keeping the file's mode."""
+    """Write via a temporary file in the same folder and rename, keeping the file's mode. A symbolic
+    link is written through: its target gets the new content and the link stays a link."""
+    path = Path(os.path.realpath(path))
     mode = path.stat().st_mode & 0o7777
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".xentlint-tmp")
     try:

@@ -2,10 +2,13 @@
 
 Code cells are joined in order, each followed by a boundary comment line, so a model built in one
 cell and compiled in a later one is followed as in one file; IPython syntax is masked
-(`xentlint.magics`). Findings name the cell by its number among all cells, 1-based, as Ruff
-does, and count rows within the cell. A fix is applied only when it stays inside one cell and off
-the masked lines. `fix` rewrites only the `source` of the cells it changed and leaves every
-other byte of the file (outputs, metadata, key order, indentation, final newline) as it was.
+(`xentlint.magics`). A cell indented as a whole is preceded by an `if True:` line, so that it
+parses with its own rows and columns. A cell with a syntax error is reported on that cell and
+analysed as empty, so the other cells are still checked. Findings name the cell by its number
+among all cells, 1-based, as Ruff does, and count rows within the cell. A fix is applied only
+when it stays inside one cell and off the masked lines. `fix` rewrites only the `source` of the
+cells it changed and leaves every other byte of the file (outputs, metadata, key order,
+indentation, final newline) as it was.
 """
 from __future__ import annotations
 
@@ -18,9 +21,10 @@ from json.decoder import scanstring
 from typing import Any, Iterator, Optional, Sequence
 
 from xentlint import engine, magics
-from xentlint.diagnostics import IO_ERROR, Diagnostic, Edit, Fix, Location
+from xentlint.diagnostics import IO_ERROR, SYNTAX_ERROR, Diagnostic, Edit, Fix, Location
 
 _BOUNDARY_LINE = "#@xentlint-cell-end\n"
+_OPENER_LINE = "if True:  #@xentlint-indented-cell\n"  # before a cell indented as a whole
 # Rules name other places as `line N`; in a notebook that N is a row of the joined module.
 _LINE_REFERENCE = re.compile(r"\bline (\d+)\b")
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -49,13 +53,15 @@ class Notebook:
     cells: tuple[CodeCell, ...]  # the code cells only, in order
 
     def module(self) -> str:
-        return "".join(_terminated(cell.masked.text) + _BOUNDARY_LINE for cell in self.cells)
+        return "".join((_OPENER_LINE if cell.masked.indented else "") + _terminated(cell.masked.text) + _BOUNDARY_LINE
+                       for cell in self.cells)
 
     def sources(self, module: str) -> list[str]:
         """Each code cell's source as it stands in `module` (after fixes), IPython lines restored."""
         parts = module.split(_BOUNDARY_LINE)
         sources = []
         for cell, part in zip(self.cells, parts):
+            part = part[len(_OPENER_LINE):] if cell.masked.indented and part.startswith(_OPENER_LINE) else part
             source = magics.unmask(part, cell.masked.originals)
             added_newline = _terminated(cell.source) != cell.source
             sources.append(source[:-1] if added_newline and source.endswith("\n") else source)
@@ -107,7 +113,7 @@ def fix_notebook(text: str, filename: str, codes: frozenset[str], unsafe: bool) 
         return engine.FixResult(text, [_unreadable(filename, error)])
     module = notebook.module()
     result = engine.fix_source(module, filename, codes, unsafe, allowed=_stays_in_one_cell)
-    remaining = _in_cells(result.remaining, result.source, notebook)
+    remaining = _in_cells(result.remaining, result.source, notebook, filename)
     # Placed in the notebook as it was before fixing: enough to count them by rule and cell.
     fixed = _in_cells(result.fixed, module, notebook)
     changed = {cell.index: new for cell, new in zip(notebook.cells, notebook.sources(result.source))
@@ -122,7 +128,7 @@ def fix_notebook(text: str, filename: str, codes: frozenset[str], unsafe: bool) 
 
 def _check(notebook: Notebook, filename: str, codes: frozenset[str]) -> list[Diagnostic]:
     module = notebook.module()
-    return _in_cells(engine.lint_source(module, filename, codes).diagnostics, module, notebook)
+    return _in_cells(engine.lint_source(module, filename, codes).diagnostics, module, notebook, filename)
 
 
 def _is_python(metadata: Any) -> bool:
@@ -169,6 +175,9 @@ def _layout(module: str) -> _Layout:
         if line == _BOUNDARY_LINE:
             fences.append(row)
             starts.append(row + 1)
+        elif line == _OPENER_LINE and starts[-1] == row:  # not part of the cell that follows it
+            fences.append(row)
+            starts[-1] = row + 1
         elif magics.is_placeholder(line):
             fences.append(row)
     return _Layout(tuple(starts[:-1]) or (1,), tuple(fences))
@@ -178,9 +187,21 @@ def _stays_in_one_cell(module: str, diagnostic: Diagnostic) -> bool:
     return diagnostic.fix is not None and _layout(module).admits(diagnostic.fix)
 
 
-def _in_cells(diagnostics: Sequence[Diagnostic], module: str, notebook: Notebook) -> list[Diagnostic]:
+def _in_cells(diagnostics: Sequence[Diagnostic], module: str, notebook: Notebook,
+              filename: Optional[str] = None) -> list[Diagnostic]:
+    """`diagnostics` placed in their cells; with `filename`, the syntax errors of cells analysed as empty too."""
     placement = _Placement(_layout(module), notebook)
-    return sorted((placement.diagnostic(d) for d in diagnostics), key=Diagnostic.sort_key)
+    placed = [placement.diagnostic(d) for d in diagnostics]
+    if filename is not None:
+        placed += [_cell_syntax_error(filename, cell) for cell in notebook.cells if cell.masked.error is not None]
+    return sorted(placed, key=Diagnostic.sort_key)
+
+
+def _cell_syntax_error(filename: str, cell: CodeCell) -> Diagnostic:
+    error = cell.masked.error
+    assert error is not None
+    location = Location(error.row, max(error.column, 1))
+    return Diagnostic(SYNTAX_ERROR[0], SYNTAX_ERROR[1], error.message, filename, location, location, cell=cell.number)
 
 
 @dataclass(frozen=True)
@@ -240,6 +261,33 @@ def _with_sources(text: str, notebook: Notebook, changed: dict[int, str]) -> str
     if json.loads(rewritten, parse_constant=str) != expected:
         raise NotebookError("could not write the fixed cells back into the notebook")
     return rewritten
+
+
+def file_lines(text: str) -> dict[int, tuple[int, ...]]:
+    """For each code cell (by number), the line of the notebook file holding each row of its source:
+    a `source` stored as a list of lines has a row per element; one stored as a string is on one line.
+    What CI annotations and SARIF need, since they point at lines of the file itself."""
+    try:
+        notebook = parse(text)
+        spans = _source_spans(text, {cell.index for cell in notebook.cells})
+    except (NotebookError, KeyError, IndexError, ValueError):
+        return {}
+    lines: dict[int, tuple[int, ...]] = {}
+    for cell in notebook.cells:
+        start, _ = spans[cell.index]
+        if not cell.as_lines:
+            lines[cell.number] = (_line_of(text, start),)
+            continue
+        rows: list[int] = []
+        for _, element_start, element_end in _entries(text, start):
+            element = json.loads(text[element_start:element_end])
+            rows += [_line_of(text, element_start)] * max(len(magics.split_lines(element)), 1)
+        lines[cell.number] = tuple(rows) or (_line_of(text, start),)
+    return lines
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
 
 
 def _indent(text: str) -> Optional[str]:

@@ -5,7 +5,7 @@ Defining a subclass of `Rule` registers it; `xentlint.registry` imports every ru
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Iterator, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Optional
 
 import libcst as cst
 
@@ -14,6 +14,7 @@ from xentlint.diagnostics import DOCS_URL, Applicability, FixAvailability
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
+    from xentlint.flow import LossSite
     from xentlint.knowledge import Vocabulary
 
 _REGISTRY: dict[str, type["Rule"]] = {}
@@ -76,6 +77,11 @@ class Rule:
 
     def check(self, ctx: "FileContext") -> Iterator[Finding]:
         raise NotImplementedError
+
+    def site_finding(self, site: "LossSite", message: str, *replacements: Replacement, **options: Any) -> Finding:
+        """A finding at a loss site; a site reached through a loss wrapper is reported without a fix
+        (its edits would land in the wrapper, which other call sites share)."""
+        return self.finding(site.report, message, *(replacements if site.wrapper is None else ()), **options)
 
     def finding(
         self,

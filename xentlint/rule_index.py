@@ -25,6 +25,7 @@ RULES: tuple[RuleEntry, ...] = (
     RuleEntry('XL202', 'softmax-with-binary-loss', True, ('losses',)),
     RuleEntry('XL203', 'softmax-over-one-unit', True, ('softmax',)),
     RuleEntry('XL204', 'nll-without-log-softmax', True, ('losses',)),
+    RuleEntry('XL205', 'probabilities-into-log-probability-loss', True, ('losses',)),
     RuleEntry('XL301', 'log-of-softmax', True, ('softmax', 'log')),
     RuleEntry('XL302', 'log-of-sigmoid', True, ('sigmoid', 'log')),
     RuleEntry('XL303', 'hand-rolled-cross-entropy', True, ('log', 'reductions')),
@@ -37,5 +38,7 @@ RULES: tuple[RuleEntry, ...] = (
     RuleEntry('XL601', 'implicit-softmax-dim', True, ('torch', 'implicit-dim')),
     RuleEntry('XL602', 'softmax-axis-mismatch', True, ('softmax', 'losses')),
     RuleEntry('XL701', 'sampled-loss-outside-training', True, ('tensorflow', 'sampled')),
+    RuleEntry('XL801', 'threshold-metric-on-logits', True, ('losses',)),
+    RuleEntry('XL802', 'class-weights-scale-logits', True, ('losses',)),
     RuleEntry('XL900', 'unused-noqa', False, ()),
 )

@@ -1,7 +1,7 @@
 """Frameworks for the oracle tests, imported once per session.
 
-A missing TensorFlow, Keras or PyTorch skips their tests, except in CI (CI=true) where it
-fails them (see `oracle_support.import_framework`). JAX is optional everywhere.
+A missing TensorFlow, Keras, PyTorch, JAX or optax skips their tests, except in CI (CI=true)
+where it fails them (see `oracle_support.import_framework`).
 """
 
 from __future__ import annotations

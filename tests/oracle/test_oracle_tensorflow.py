@@ -92,6 +92,12 @@ ORACLES = [
         "tf.compat.v1.losses.sigmoid_cross_entropy(y, z, label_smoothing=0.1)",
         "tf.compat.v1.losses.sigmoid_cross_entropy(y, z, weights=2.0, reduction='weighted_sum_over_batch_size')",
         "tf.compat.v1.losses.log_loss(y, tf.sigmoid(z))",
+        # Losses and math that XL501/XL502's renames carry over.
+        "tf.compat.v1.losses.absolute_difference(y, z)",
+        "tf.compat.v1.losses.hinge_loss(y, z, weights=2.0)",
+        "tf.compat.v1.losses.huber_loss(y, z, delta=0.5, reduction=tf.compat.v1.losses.Reduction.NONE)",
+        "tf.math.log1p(tf.exp(-tf.abs(z)))",
+        "tf.math.squared_difference(y, z)",
         "keras.losses.binary_crossentropy(y, z, from_logits=True)",
         "keras.losses.binary_crossentropy(y, z, from_logits=True, label_smoothing=0.1, axis=0)",
         "keras.losses.binary_crossentropy(y, tf.sigmoid(z))",

@@ -70,6 +70,8 @@ ORACLES = [
         "F.nll_loss(F.softmax(z, dim=1), y)",
         "F.nll_loss(z, y, reduction='none')",
     ),
+    # XL303's fix of integer one-hot labels (`F.one_hot`): cast to float, a probability target.
+    *oracles("sparse", "F.cross_entropy(z, F.one_hot(y, z.shape[1]).float())"),
     *oracles("sparse", "F.one_hot(y, z.shape[1])", "z.argmax(1)", "torch.argmax(z, dim=1)", gradient_regimes=()),
     *oracles(
         "binary",
@@ -85,6 +87,14 @@ ORACLES = [
         "F.binary_cross_entropy(torch.sigmoid(z), y)",
         "nn.BCELoss(reduction='none')(torch.sigmoid(z), y)",
         "F.binary_cross_entropy(torch.sigmoid(z), y, size_average=False)",
+        # Regression and divergence losses that XL503's renames carry over.
+        "F.mse_loss(z, y)",
+        "nn.MSELoss(reduce=False)(z, y)",
+        "F.l1_loss(z, y, reduction='sum')",
+        "F.smooth_l1_loss(z, y, size_average=None, reduce=False)",
+        "nn.SmoothL1Loss(beta=0.5)(z, y)",
+        "F.kl_div(F.log_softmax(z, dim=1), F.softmax(z * 0.5, dim=1), reduction='batchmean')",
+        "F.kl_div(F.log_softmax(z, dim=1), F.softmax(z * 0.5, dim=1), size_average=False)",
     ),
     *oracles(
         "probs_binary",
@@ -108,6 +118,8 @@ RAISING = [
     ("F.one_hot(y - 1, 3)", "sparse"),
     ("torch.softmax(z)", "onehot"),
     ("z.softmax()", "onehot"),
+    # Integer one-hot rows of the input's shape are read as probabilities, which must be floats.
+    ("F.cross_entropy(z, F.one_hot(y, z.shape[1]))", "sparse"),
 ]
 
 
@@ -144,7 +156,7 @@ def test_both_raise(expression: str, kind: str, torch_modules: dict[str, object]
     assert raises(lambda: standin_value(expression, inputs))
 
 
-@pytest.mark.parametrize("size_average, reduce", itertools.product((None, True, False), repeat=2))
+@pytest.mark.parametrize("size_average, reduce", list(itertools.product((None, True, False), repeat=2)))
 def test_legacy_reduction_mapping(size_average: object, reduce: object, torch_modules: dict[str, object]) -> None:
     from torch.nn import _reduction
 
@@ -160,3 +172,25 @@ def test_binary_cross_entropy_log_clamp(torch_modules: dict[str, object]) -> Non
     ).numpy()
     np.testing.assert_array_equal(expected, [-reference_losses.TORCH_LOG_CLAMP, -reference_losses.TORCH_LOG_CLAMP, 0.0, 0.0])
     np.testing.assert_array_equal(reference_losses.torch_binary_cross_entropy(probabilities, targets, reduction="none"), expected)
+
+
+def test_fixed_integer_one_hot_code_runs_in_torch(tmp_path, torch_modules: dict[str, object]) -> None:
+    """XL303's fix of `F.one_hot` labels, applied by `xentlint fix`, runs in torch and keeps the value."""
+    from xentlint.engine import fix_source
+    from xentlint.registry import default_codes
+
+    source = ("import torch\nimport torch.nn.functional as F\n\n\ndef loss_fn(z, y):\n"
+              "    y_onehot = F.one_hot(y, 10)\n"
+              "    return -(y_onehot * torch.log(torch.softmax(z, dim=1))).sum(dim=1).mean()\n")
+    fixed = fix_source(source, "m.py", default_codes(), unsafe=False).source
+    assert "F.cross_entropy(z, y_onehot.float())" in fixed
+    torch = torch_modules["torch"]
+    original_namespace: dict[str, object] = {}
+    fixed_namespace: dict[str, object] = {}
+    exec(compile(source, "original.py", "exec"), original_namespace)
+    exec(compile(fixed, "fixed.py", "exec"), fixed_namespace)
+    z = torch.randn(8, 10, dtype=torch.float64)
+    y = torch.randint(0, 10, (8,))
+    expected = original_namespace["loss_fn"](z, y)
+    actual = fixed_namespace["loss_fn"](z, y)
+    assert torch.allclose(actual, expected)

@@ -1,4 +1,5 @@
-"""`python -m xentlint.dev.docs [--check]`: regenerate (or check) rules/*.md and xentlint/rule_index.py."""
+"""`python -m xentlint.dev.docs [--check]`: regenerate (or check) rules/*.md, the rule figures
+rules/img/<CODE>.json and .svg (drawing needs the `docs` extra) and xentlint/rule_index.py."""
 from __future__ import annotations
 
 import sys
@@ -6,6 +7,8 @@ from pathlib import Path
 
 from xentlint.dev.rule_index import INDEX_MODULE, render_rule_index
 from xentlint.docs import stale_pages, write_pages
+from xentlint.figures.files import stale_figures, write_figures
+from xentlint.figures.plot import MatplotlibMissing
 from xentlint.registry import all_rules
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -15,7 +18,7 @@ def main(argv: list[str]) -> int:
     index = render_rule_index(all_rules())
     index_stale = not INDEX_MODULE.exists() or INDEX_MODULE.read_text() != index
     if "--check" in argv:
-        stale = [f"rules/{name}" for name in stale_pages(RULES_DIR, all_rules())]
+        stale = [f"rules/{name}" for name in stale_pages(RULES_DIR, all_rules()) + stale_figures(RULES_DIR, all_rules())]
         stale += ["xentlint/rule_index.py"] if index_stale else []
         for name in stale:
             print(f"stale: {name}")
@@ -25,6 +28,12 @@ def main(argv: list[str]) -> int:
     if index_stale:
         INDEX_MODULE.write_text(index)
         print("wrote xentlint/rule_index.py")
+    try:
+        for name in write_figures(RULES_DIR, all_rules()):
+            print(f"wrote rules/{name}")
+    except MatplotlibMissing as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

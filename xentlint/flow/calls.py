@@ -7,11 +7,9 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import argument
-# The literal readers live with the other node helpers; the flow and its readers import them from here too.
-from xentlint.cst_build import bool_literal, int_literal, string_literal  # noqa: F401
+from xentlint.cst_build import int_literal
 from xentlint.knowledge.names import dotted_name
-from xentlint.knowledge.schema import Activation, Fn, Form, Reduce, Reduction
+from xentlint.knowledge.schema import Activation, Fn, Form, Reduce, Reduction, argument
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext

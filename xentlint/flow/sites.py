@@ -1,7 +1,9 @@
 """Loss sites: every place where a prediction and a label meet a cross-entropy loss.
 
 A site is a direct call (`F.cross_entropy(p, y)`), a call of a loss object
-(`criterion(model(x), y)`, `self.loss_fn(...)`, `nn.BCELoss()(p, y)`), or a Keras
+(`criterion(model(x), y)`, `self.loss_fn(...)`, `nn.BCELoss()(p, y)`), a call of a loss
+wrapper (a function or method whose body returns a loss call on its parameters: the site is
+each call of the wrapper, whose arguments are the tensors), or a Keras
 `model.compile(loss=...)` whose prediction is the model's output and whose label comes
 from `model.fit(x, y)` in the same scope.
 """
@@ -13,11 +15,11 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import argument
-from xentlint.flow.calls import bool_literal, string_literal
+from xentlint.cst_build import bool_literal, string_literal
 from xentlint.flow.values import UNKNOWN, Kind, Value, merge
 from xentlint.knowledge import apis
-from xentlint.knowledge.schema import Expects, Form, Loss
+from xentlint.flow.names import plain_params, self_attribute
+from xentlint.knowledge.schema import Expects, Form, Loss, argument, has_star_args
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
@@ -39,6 +41,9 @@ class LossSite:
     from_logits: Optional[bool]
     # For compile(): the `loss=` argument, e.g. the string "categorical_crossentropy".
     compile_loss_arg: Optional[cst.Arg] = None
+    # A call of a loss wrapper: the wrapper's name (the loss call is inside it; `call` is the
+    # wrapper's call, so fixes, which would edit the wrong call, are not offered).
+    wrapper: Optional[str] = None
 
     @property
     def expects(self) -> Optional[Expects]:
@@ -56,6 +61,8 @@ class LossSite:
     def describe(self) -> str:
         """How the user spelled the loss, e.g. `CategoricalCrossentropy(from_logits=True)`."""
         short = self.api.names[0].rsplit(".", 1)[-1]
+        if self.wrapper is not None:
+            return f"{self.wrapper}() calling {short}"
         if self.compile_loss_arg is not None and string_literal(self.compile_loss_arg.value) is not None:
             return f'"{short}"'
         if self.api.from_logits is not None and self.from_logits is not None:
@@ -67,7 +74,18 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
     flow = ctx.flow
     # Only a loss constructed somewhere in this file can be called as a loss object.
     loss_objects = any(api.form is Form.CLASS for api in map(knowledge.loss, map(ctx.callee, ctx.calls)) if api)
+    wrappers = _wrappers(ctx, loss_objects)
+    wrapper_calls = _wrapper_calls(ctx, wrappers)
+    # A wrapper that is called here is reported where it is called, with what each call passes.
+    inner_calls = {wrapper.inner for _call, _target, wrapper in wrapper_calls.values()}
     for call in ctx.calls:
+        if call in inner_calls:
+            continue
+        if call in wrapper_calls:
+            site = _wrapper_site(ctx, *wrapper_calls[call])
+            if site is not None:
+                yield site
+            continue
         api = knowledge.loss(ctx.callee(call))
         if api is not None and api.form is Form.FUNCTION:
             yield _tensor_site(ctx, call, api, None)
@@ -82,6 +100,122 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
         target = flow.value(call.func)
         if target.kind is Kind.LOSS and target.loss is not None and isinstance(target.node, cst.Call):
             yield _tensor_site(ctx, call, target.loss, target.node)
+
+
+@dataclass(frozen=True)
+class _Wrapper:
+    """`def adversarial_loss(self, y_hat, y): return F.binary_cross_entropy(y_hat, y)`."""
+
+    function: cst.FunctionDef
+    inner: cst.Call  # the loss call it returns
+    api: Loss
+    constructor: Optional[cst.Call]
+    prediction: str  # the parameter passed as the loss's prediction
+    label: Optional[str]  # the parameter passed as its label (None: the label is not a parameter)
+
+
+def _wrappers(ctx: "FileContext", loss_objects: bool) -> dict[cst.FunctionDef, _Wrapper]:
+    """Functions and methods whose body is `return <loss call>` on their parameters."""
+    found: dict[cst.FunctionDef, _Wrapper] = {}
+    for call in ctx.calls:
+        statement = ctx.parent(call)
+        if not isinstance(statement, cst.Return) or statement.value is not call:
+            continue
+        function = _sole_statement_of(ctx, statement)
+        if function is None:
+            continue
+        api = knowledge.loss(ctx.callee(call))
+        constructor: Optional[cst.Call] = None
+        if api is None and loss_objects:
+            target = ctx.flow.value(call.func)
+            if target.kind is Kind.LOSS and isinstance(target.node, cst.Call):
+                api, constructor = target.loss, target.node
+        elif api is not None and api.form is not Form.FUNCTION:
+            api = None
+        if api is None or has_star_args(call):
+            continue
+        prediction, label = argument(call, api.prediction), argument(call, api.label)
+        parameters = {param.name.value for param in plain_params(function)}
+        prediction_name = _name_of(prediction)
+        if prediction_name not in parameters or ctx.flow.stores(function.body, prediction_name):
+            continue
+        label_name = _name_of(label)
+        if label_name not in parameters or ctx.flow.stores(function.body, label_name):
+            label_name = None
+        found[function] = _Wrapper(function, call, api, constructor, prediction_name, label_name)
+    return found
+
+
+def _wrapper_calls(ctx: "FileContext",
+                   wrappers: dict[cst.FunctionDef, _Wrapper]) -> dict[cst.Call, tuple[cst.Call, Value, _Wrapper]]:
+    names = {function.name.value for function in wrappers}
+    found: dict[cst.Call, tuple[cst.Call, Value, _Wrapper]] = {}
+    for call in ctx.calls:
+        if _called_name(call) in names:
+            target = ctx.flow.value(call.func)
+            wrapper = wrappers.get(target.node) if isinstance(target.node, cst.FunctionDef) else None
+            if wrapper is not None and target.kind is Kind.FUNCTION:
+                found[call] = (call, target, wrapper)
+    return found
+
+
+def _sole_statement_of(ctx: "FileContext", statement: cst.Return) -> Optional[cst.FunctionDef]:
+    """The function whose body is only `statement` (after a docstring)."""
+    line = ctx.parent(statement)
+    body = ctx.parent(line) if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 else None
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    function = ctx.parent(body)
+    if not isinstance(function, cst.FunctionDef) or function.asynchronous is not None:
+        return None
+    rest = [other for other in body.body if other is not line]
+    if len(rest) > 1 or (rest and not _is_docstring(rest[0])):
+        return None
+    return function
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def _name_of(arg: Optional[cst.Arg]) -> Optional[str]:
+    return arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
+
+
+def _called_name(call: cst.Call) -> Optional[str]:
+    """`f` of `f(...)` and of `self.f(...)`."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    return self_attribute(func)
+
+
+def _wrapper_site(ctx: "FileContext", call: cst.Call, target: Value, wrapper: _Wrapper) -> Optional[LossSite]:
+    passed = ctx.flow.arguments_passed(wrapper.function, call, target.bound)
+    if passed is None:
+        return None
+    by_value = {id(arg.value): arg for arg in call.args}
+    prediction_arg = by_value.get(id(passed.get(wrapper.prediction)))
+    label_arg = by_value.get(id(passed.get(wrapper.label))) if wrapper.label is not None else None
+    if prediction_arg is None:
+        return None
+    flag_call = wrapper.constructor if wrapper.api.form is Form.CLASS else wrapper.inner
+    from_logits_arg = argument(flag_call, wrapper.api.from_logits) if flag_call is not None else None
+    return LossSite(
+        report=call,
+        api=wrapper.api,
+        call=call,
+        constructor=wrapper.constructor,
+        prediction=ctx.flow.value(prediction_arg.value),
+        prediction_arg=prediction_arg,
+        label=ctx.flow.value(label_arg.value) if label_arg is not None else UNKNOWN,
+        label_arg=label_arg,
+        from_logits_arg=from_logits_arg,
+        from_logits=_flag(from_logits_arg, wrapper.api.from_logits_default),
+        wrapper=wrapper.function.name.value,
+    )
 
 
 def _tensor_site(ctx: "FileContext", call: cst.Call, api: Loss, constructor: Optional[cst.Call]) -> LossSite:

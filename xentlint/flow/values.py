@@ -23,6 +23,7 @@ class Kind(str, enum.Enum):
     FUNCTION = "function"  # a function defined in this module
     CLASS = "class"  # a class defined in this module
     INT = "int"  # a known integer (class counts)
+    TUPLE = "tuple"  # `return validity, probs`: the values at literal positions
     UNKNOWN = "unknown"
 
 
@@ -58,6 +59,8 @@ class Value:
     keras: bool = False  # Keras model/layer: compile() semantics apply
     sequential: bool = False  # a Keras Sequential: `model.add(layer)` grows it
     layers: tuple["Value", ...] = field(default=(), compare=False)
+    items: tuple["Value", ...] = ()  # TUPLE: the value at each position
+    bound: bool = False  # FUNCTION: a method read through `self`, called without its receiver
 
     def with_changes(self, **changes: object) -> "Value":
         return replace(self, **changes)
@@ -70,6 +73,8 @@ def merge(a: Value, b: Value) -> Value:
     """Branches that disagree make the value unknown: never flag an ambiguous flow."""
     if a == b:
         return a
+    if a.kind is b.kind is Kind.TUPLE and len(a.items) == len(b.items):
+        return Value(Kind.TUPLE, items=tuple(merge(x, y) for x, y in zip(a.items, b.items)))
     if a.kind is b.kind and a.kind in (Kind.SPARSE_LABELS, Kind.ONE_HOT_LABELS) and a.integer == b.integer:
         return Value(a.kind, integer=a.integer)
     return UNKNOWN

@@ -16,6 +16,7 @@ from xentlint.knowledge.schema import (
     Layer,
     LegacyReduction,
     Loss,
+    Metric,
     Reduction,
     Rename,
     TensorConstructor,
@@ -47,6 +48,7 @@ _REDUCTIONS = _index(apis.REDUCTIONS, exclude_form=Form.METHOD)
 _REDUCTION_METHODS = _index(apis.REDUCTIONS, form=Form.METHOD)
 _CLIPS = _index(apis.CLIPS, exclude_form=Form.METHOD)
 _CLIP_METHODS = _index(apis.CLIPS, form=Form.METHOD)
+_METRICS = _index(apis.METRICS)
 
 
 class _Renames:
@@ -153,6 +155,10 @@ def clip(qualified: Optional[str]) -> Optional[Clip]:
 
 def clip_method(method: str) -> Optional[Clip]:
     return _CLIP_METHODS.get(method)
+
+
+def metric(qualified: Optional[str]) -> Optional[Metric]:
+    return _METRICS.get(qualified) if qualified else None
 
 
 class Vocabulary(str, enum.Enum):

@@ -20,6 +20,7 @@ from xentlint.knowledge.schema import (
     Layer,
     LegacyReduction,
     Loss,
+    Metric,
     Param,
     Reduce,
     Reduction,
@@ -266,6 +267,22 @@ LOSSES: tuple[Loss, ...] = (
          options=(Param("where", 3),)),
     Loss(("optax.sigmoid_binary_cross_entropy", "optax.losses.sigmoid_binary_cross_entropy"), F, "jax",
          **_OPTAX, expects=Expects.LOGITS, labels=Labels.BINARY),
+    # Losses that take log-probabilities and are not cross-entropies over class indices. KL divergence
+    # is elementwise in torch (no class axis); CTC reads (T, N, C) log_softmax output.
+    Loss(("torch.nn.KLDivLoss", "torch.nn.modules.loss.KLDivLoss"), C, "torch", **_TORCH_INPUT_TARGET,
+         expects=Expects.LOG_PROBABILITIES, labels=Labels.DISTRIBUTION, axis_default=None,
+         log_target=Param("log_target", 3)),
+    Loss(("torch.nn.functional.kl_div",), F, "torch", **_TORCH_INPUT_TARGET, expects=Expects.LOG_PROBABILITIES,
+         labels=Labels.DISTRIBUTION, axis_default=None, log_target=Param("log_target", 5)),
+    Loss(("torch.nn.CTCLoss", "torch.nn.modules.loss.CTCLoss"), C, "torch", prediction=Param("log_probs", 0),
+         label=Param("targets", 1), expects=Expects.LOG_PROBABILITIES, labels=Labels.SEQUENCE, axis_default=None,
+         reduction=Param("reduction", 1), reduction_default="mean"),
+    Loss(("torch.nn.functional.ctc_loss",), F, "torch", prediction=Param("log_probs", 0), label=Param("targets", 1),
+         expects=Expects.LOG_PROBABILITIES, labels=Labels.SEQUENCE, axis_default=None,
+         reduction=Param("reduction", 5), reduction_default="mean"),
+    Loss(("optax.kl_divergence", "optax.losses.kl_divergence"), F, "jax", prediction=Param("log_predictions", 0),
+         label=Param("targets", 1), expects=Expects.LOG_PROBABILITIES, labels=Labels.DISTRIBUTION,
+         axis=Param("axis", 2)),
 )
 
 # ---------------------------------------------------------------- label producers
@@ -376,7 +393,22 @@ LAYERS: tuple[Layer, ...] = (
     # TF1 layer functions build the layer and apply it in one call.
     Layer(("tensorflow.layers.dense", "tensorflow.compat.v1.layers.dense"), "tensorflow", units=Param("units", 1),
           activation=Param("activation", 2), input=Param("inputs", 0)),
+    # TF1 contrib/slim: relu unless `activation_fn=None` is passed.
+    Layer(("tensorflow.contrib.layers.fully_connected", "tensorflow.contrib.slim.fully_connected"), "tensorflow",
+          units=Param("num_outputs", 1), activation=Param("activation_fn", 2), input=Param("inputs", 0),
+          activation_default="relu"),
 )
+# Snippets without imports (RULES.md): the names documentation and questions use unqualified.
+FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras", "torch", "jax", "flax", "optax"})
+SNIPPET_CONVENTIONS: dict[str, str] = {
+    "tf": "tensorflow", "keras": "keras", "K": "keras.backend", "np": "numpy", "jnp": "jax.numpy",
+    "torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional", "optax": "optax", "jax": "jax",
+    "Sequential": "keras.Sequential", "Model": "keras.Model", "Input": "keras.Input",
+    "to_categorical": "keras.utils.to_categorical",
+    **{layer: f"keras.layers.{layer}" for layer in (
+        "Dense", "Activation", "Softmax", "Conv1D", "Conv2D", "Conv3D", "Dropout", "Flatten", "LSTM", "GRU",
+        "Embedding", "MaxPooling2D", "BatchNormalization")},
+}
 KERAS_SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 KERAS_MODEL = frozenset({"keras.Model", "keras.models.Model"})
 TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
@@ -404,6 +436,24 @@ KERAS_COMPILE_METRICS = Param("metrics", 2)
 # (`is_binary_crossentropy` in get_metric_function); Keras 3 picks the accuracy from the shapes.
 KERAS_ACCURACY_METRICS = frozenset({"accuracy", "acc"})
 KERAS_BINARY_ACCURACY_LOSSES = frozenset({"keras.losses.BinaryCrossentropy", "keras.losses.binary_crossentropy"})
+# compile(metrics=[...]) entries that threshold binary predictions at 0.5 or read them as probabilities
+# (Keras 3.15 `keras/src/metrics`); each gets the argument that makes it read logits.
+KERAS_BINARY_ACCURACY_STRINGS = frozenset({"binary_accuracy"})
+METRICS: tuple[Metric, ...] = (
+    Metric(("keras.metrics.BinaryAccuracy",), C, Param("threshold", 2), "0.0", ("0.5",)),
+    Metric(("keras.metrics.AUC",), C, Param("from_logits", 9), "True", ("False",)),
+    Metric(("keras.metrics.Precision", "keras.metrics.Recall"), C, Param("thresholds", 0), "0.0", ("None", "0.5")),
+)
+# The metric a string accuracy becomes on logits (spelled with the module's Keras import).
+KERAS_LOGITS_ACCURACY = "keras.metrics.BinaryAccuracy"
+# Rounding a binary prediction thresholds it at 0.5: `tf.round(p)`, `torch.round(p)`, `p.round()`.
+ROUNDS = frozenset({"tensorflow.round", "tensorflow.math.round", "torch.round", "keras.ops.round", "keras.backend.round",
+                    "numpy.round", "numpy.around", "jax.numpy.round"})
+ROUND_METHOD = "round"
+# Names code gives a per-class weight vector (compared lower-case, as parts of a name).
+CLASS_WEIGHT_WORDS = ("class_weight", "classweight", "cls_weight", "weights_per_class")
+# torch's per-class `weight=` of cross_entropy / CrossEntropyLoss.
+TORCH_CLASS_WEIGHT = Param("weight", 2)
 # Conv layers' `data_format`: with "channels_first" an `activation=` (last axis) misses the filters axis.
 KERAS_DATA_FORMAT = Param("data_format")
 

@@ -11,6 +11,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from xentlint import walk
+from xentlint.knowledge import apis
 
 # Families that are one API under several spellings. Longest prefix first.
 _CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -69,6 +70,15 @@ class ImportTable:
         table = cls()
         collector = _ImportCollector(table)
         walk.visit(module, collector)
+        if not collector.opaque and not any(
+                target.split(".")[0] in apis.FRAMEWORK_MODULES for target in table.modules()):
+            # A pasted snippet: conventional names resolve as the documentation writes them,
+            # unless the file binds the name itself. (Not after a relative or star import.)
+            bound = _Bound()
+            walk.visit(module, bound)
+            for local, target in apis.SNIPPET_CONVENTIONS.items():
+                if local not in bound.names and local not in table._bindings:
+                    table._bindings[local] = target
         return table
 
     def bind(self, local: str, target: str) -> None:
@@ -124,6 +134,7 @@ class _ImportCollector(cst.CSTVisitor):
     def __init__(self, table: ImportTable) -> None:
         self.table = table
         self.depth = 0
+        self.opaque = False  # a relative or star import: names may come from code not read here
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -135,6 +146,8 @@ class _ImportCollector(cst.CSTVisitor):
                 self.table.bind(head, head)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or isinstance(node.names, cst.ImportStar):
+            self.opaque = True
         if node.relative or isinstance(node.names, cst.ImportStar):
             # Relative imports name the project's own code, never a framework.
             if not isinstance(node.names, cst.ImportStar):
@@ -166,3 +179,41 @@ class _ImportCollector(cst.CSTVisitor):
                 self.table._bindings[local] = resolved
             else:
                 self.table.unbind(local)
+
+
+class _Bound(cst.CSTVisitor):
+    """Every name a module binds (assignments, loops, `with`/`except`/import aliases, parameters,
+    definitions), at any level."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._bound(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bound(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bound(node.target)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._bound(node.name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.names.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.names.add(node.name.value)
+
+    def _bound(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bound(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self._bound(target.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.names.add(node.name.value)

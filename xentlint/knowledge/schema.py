@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 class Fn(str, enum.Enum):
@@ -32,6 +35,8 @@ class Labels(str, enum.Enum):
     ONE_HOT = "one-hot"  # a distribution per example over exclusive classes
     SPARSE_OR_PROBABILITIES = "sparse or probabilities"  # torch CrossEntropyLoss
     BINARY = "binary"  # independent 0/1 (or soft) targets per output
+    DISTRIBUTION = "distribution"  # a target distribution per example (KL divergence)
+    SEQUENCE = "label sequence"  # class indices per example, not aligned with the input (CTC)
 
 
 class Form(str, enum.Enum):
@@ -46,6 +51,28 @@ class Param:
 
     keyword: str
     position: Optional[int] = None
+
+
+def argument(call: "cst.Call", param: Optional[Param]) -> "Optional[cst.Arg]":
+    """The argument passed for `param`, by keyword or by position (positions after `*args` are unknown)."""
+    if param is None:
+        return None
+    position: Optional[int] = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == param.keyword:
+                return arg
+        elif arg.star:
+            position = None
+        elif position is not None:
+            if position == param.position:
+                return arg
+            position += 1
+    return None
+
+
+def has_star_args(call: "cst.Call") -> bool:
+    return any(arg.star for arg in call.args)
 
 
 @dataclass(frozen=True)
@@ -96,6 +123,8 @@ class Loss:
     # loss returns a value per example (per element for binary losses).
     reduction: Optional[Param] = None
     reduction_default: Optional[str] = None
+    # torch's KL `log_target=` (for CLASS: a constructor argument): the target is log-probabilities too.
+    log_target: Optional[Param] = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +167,8 @@ class Layer:
     activation: Optional[Param] = None  # Keras `activation=` (string or callable)
     # A layer function (TF1 `tf.layers.dense(inputs, units)`): the input it is applied to at once.
     input: Optional[Param] = None
+    # The activation applied when `activation` is not passed (None: linear, so the layer gives logits).
+    activation_default: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -204,3 +235,16 @@ class Clip:
     form: Form  # FUNCTION, or METHOD (the receiver is the tensor)
     framework: str
     input: Optional[Param] = None  # FUNCTION: the tensor
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A Keras metric that thresholds or ranks binary predictions as probabilities, and the argument
+    that makes it read logits instead (`BinaryAccuracy(threshold=0.0)`, `AUC(from_logits=True)`)."""
+
+    names: tuple[str, ...]
+    form: Form  # CLASS: constructed in `metrics=[...]`; FUNCTION: passed by reference
+    switch: Param  # the argument that moves it to logits
+    logits_value: str  # its source for logits: "0.0", "True"
+    # Literal values (as source) that read probabilities at 0.5, its default first; absent means the default.
+    defaults: tuple[str, ...]

@@ -5,7 +5,7 @@ from typing import Sequence
 
 from xentlint.diagnostics import Diagnostic
 from xentlint.output.options import RenderOptions
-from xentlint.output.paths import display_path, with_cell
+from xentlint.output.paths import display_path, file_rows, with_place_in_cell
 
 
 def render(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> str:
@@ -14,16 +14,19 @@ def render(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> str:
 
 def _command(diagnostic: Diagnostic) -> str:
     start, end = diagnostic.location, diagnostic.end_location
-    properties = {
+    line, end_line = file_rows(diagnostic)
+    properties: dict[str, object] = {
         "title": f"xentlint ({diagnostic.code})",
         "file": display_path(diagnostic.filename),
-        "line": start.row,
+        "line": line,
         "col": start.column,
-        "endLine": end.row,
+        "endLine": end_line,
         "endColumn": end.column,
     }
+    if diagnostic.cell is not None:  # the annotation goes on the notebook's JSON line; columns there mean nothing
+        del properties["col"], properties["endColumn"]
     joined = ",".join(f"{key}={_escape_property(str(value))}" for key, value in properties.items())
-    message = with_cell(diagnostic, f"{diagnostic.code} {diagnostic.message}", separator=": ")
+    message = with_place_in_cell(diagnostic, f"{diagnostic.code} {diagnostic.message}")
     return f"::error {joined}::{_escape_data(message)}"
 
 

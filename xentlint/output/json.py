@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any, Optional, Sequence
 
 from xentlint.diagnostics import Diagnostic, Fix, Location
-from xentlint.output.options import RenderOptions
+from xentlint.output.options import RenderOptions, statistics
 
 
 def render(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> str:
+    if options.statistics:  # as Ruff: code, name, count and fixable_count per code
+        rows = [asdict(row) for row in statistics(diagnostics, options)]
+        return json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     findings = [_finding(d) for d in sorted(diagnostics, key=Diagnostic.sort_key)]
     return json.dumps(findings, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from xentlint.diagnostics import Diagnostic
 from xentlint.output.options import RenderOptions
-from xentlint.output.paths import display_path, place_in_file, position
+from xentlint.output.paths import display_path, file_rows, place_in_file, position
 
 
 def render(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> str:
@@ -33,7 +33,7 @@ def _add_case(suite: ElementTree.Element, diagnostic: Diagnostic, path: str) -> 
         name=f"{diagnostic.code} {diagnostic.name} ({place_in_file(diagnostic)})",
         classname=path,
         file=path,
-        line=str(diagnostic.location.row),
+        line=str(file_rows(diagnostic)[0]),  # in a notebook, the line of the .ipynb file
     )
     failure = ElementTree.SubElement(case, "failure", message=diagnostic.message, type=diagnostic.code)
     failure.text = f"{position(diagnostic)}: {diagnostic.code} {diagnostic.message}"

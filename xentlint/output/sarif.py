@@ -18,7 +18,7 @@ from xentlint.diagnostics import (
     Location,
 )
 from xentlint.output.options import RenderOptions
-from xentlint.output.paths import display_path, with_cell
+from xentlint.output.paths import display_path, file_rows, with_place_in_cell
 
 if TYPE_CHECKING:
     from xentlint.rule import Rule
@@ -97,15 +97,15 @@ def _result(diagnostic: Diagnostic, rule_index: dict[str, int]) -> dict[str, Any
         result["ruleIndex"] = rule_index[diagnostic.code]
     result.update({
         "level": "error",
-        "message": {"text": with_cell(diagnostic, diagnostic.message, separator=": ")},
+        "message": {"text": with_place_in_cell(diagnostic, diagnostic.message)},
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact,
-                "region": _region(diagnostic.location, diagnostic.end_location),
+                "region": _region_in_file(diagnostic),
             }
         }],
     })
-    if diagnostic.fix is not None:
+    if diagnostic.fix is not None and diagnostic.cell is None:  # a notebook fix's rows count within its cell
         result["fixes"] = [_fix(diagnostic.fix, artifact)]
     if diagnostic.cell is not None:
         result["properties"] = {"cell": diagnostic.cell}
@@ -117,6 +117,14 @@ def _artifact_location(filename: str) -> dict[str, str]:
     if os.path.isabs(path):  # outside the working directory
         return {"uri": Path(path).as_uri()}
     return {"uri": quote(path), "uriBaseId": SOURCE_ROOT}
+
+
+def _region_in_file(diagnostic: Diagnostic) -> dict[str, int]:
+    """A notebook finding's region is the lines of the `.ipynb` file holding it, without columns."""
+    if diagnostic.cell is None:
+        return _region(diagnostic.location, diagnostic.end_location)
+    start_line, end_line = file_rows(diagnostic)
+    return {"startLine": start_line, "endLine": end_line}
 
 
 def _region(start: Location, end: Location) -> dict[str, int]:

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from typing import Sequence
 
 from xentlint.diagnostics import Diagnostic
-from xentlint.output.options import RenderOptions, has_applicable_fix, has_hidden_fix
+from xentlint.output.options import RenderOptions, has_applicable_fix, has_hidden_fix, statistics
 from xentlint.output.paths import display_path, position
 
 
@@ -31,8 +31,10 @@ def _plural(count: int, noun: str, nouns: str = "") -> str:
 
 
 def _summary(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> list[str]:
-    fixed = len(options.fixed)
-    total = len(diagnostics) + fixed
+    # One count for `check` and `fix`: findings as `check` reports them. `fix` found what `check`
+    # reported before it ran; those no longer reported after it count as fixed.
+    total = len(diagnostics) + len(options.fixed) if options.found is None else max(options.found, len(diagnostics))
+    fixed = total - len(diagnostics)
     if total == 0:
         return ["All checks passed!"]
     found = f"Found {_plural(total, 'error')}"
@@ -48,11 +50,11 @@ def _summary(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> list[
 
 
 def _fixed_listing(fixed: Sequence[Diagnostic]) -> list[str]:
-    """Like Ruff's `--show-fixes`: per file, how many findings of each rule were fixed."""
+    """Like Ruff's `--show-fixes`: per file, how many fixes of each rule were applied."""
     per_file: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     for diagnostic in fixed:
         per_file[display_path(diagnostic.filename)][(diagnostic.code, diagnostic.name)] += 1
-    lines = [f"Fixed {_plural(len(fixed), 'error')}:"]
+    lines = [f"Applied {_plural(len(fixed), 'fix', 'fixes')}:"]
     for path in sorted(per_file):
         lines.append(f"- {path}:")
         lines += [f"    {count} × {code} ({name})" for (code, name), count in sorted(per_file[path].items())]
@@ -60,13 +62,9 @@ def _fixed_listing(fixed: Sequence[Diagnostic]) -> list[str]:
 
 
 def _statistics(diagnostics: Sequence[Diagnostic], options: RenderOptions) -> list[str]:
-    """`count<TAB>code<TAB>[*] name` per code, most frequent first; `[*]` if any is fixable now."""
-    counts = Counter(d.code for d in diagnostics)
-    names = {d.code: d.name for d in diagnostics}
-    fixable = {d.code for d in diagnostics if has_applicable_fix(d, options)}
-    count_width = max((len(str(count)) for count in counts.values()), default=0)
-    code_width = max((len(code) for code in counts), default=0)
-    return [
-        f"{count:>{count_width}}\t{code:<{code_width}}\t{'[*]' if code in fixable else '[ ]'} {names[code]}"
-        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    ]
+    """`count<TAB>code<TAB>[*] name` per code, most frequent first, as Ruff prints it: `[*]` when
+    every finding of the code is fixable now, `[~]` when some are, `[ ]` when none is."""
+    rows = statistics(diagnostics, options)
+    count_width = max((len(str(row.count)) for row in rows), default=0)
+    code_width = max((len(row.code) for row in rows), default=0)
+    return [f"{row.count:>{count_width}}\t{row.code:<{code_width}}\t{row.marker} {row.name}" for row in rows]

@@ -31,7 +31,7 @@ def undo_activation(ctx: FileContext, site: LossSite) -> Optional[Replacement]:
     assert isinstance(arg.value, cst.Name)
     name = arg.value.value
     scope = ctx.flow.enclosing_scope(activation)
-    if ctx.flow.name_loads(scope, name) == 1:
+    if len(ctx.flow.reads(scope, name)) == 1:
         return unwrapped
     assignment = assignment_of(ctx, activation, name)
     inner = origin.activation_input

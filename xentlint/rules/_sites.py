@@ -7,10 +7,10 @@ from typing import Optional
 import libcst as cst
 
 from xentlint import walk
-from xentlint.context import FileContext, has_star_args
+from xentlint.context import FileContext
 from xentlint.flow import Kind, LossSite, Origin
 from xentlint.knowledge.names import dotted_name
-from xentlint.knowledge.schema import Fn, Form, Labels
+from xentlint.knowledge.schema import Fn, Form, Labels, has_star_args
 
 
 # ---------------------------------------------------------------- what a site is
@@ -76,8 +76,8 @@ def unchanged_since(ctx: FileContext, name: str, activation: cst.Call, site: Los
     """`name` means at the loss what it meant at the activation: bound at most once, before both."""
     assert site.call is not None
     scope = ctx.flow.enclosing_scope(activation)
-    return (ctx.ends_before(activation, site.call) and len(ctx.flow.name_stores(scope, name)) <= 1
-            and ctx.bound_before(scope, name, activation))
+    return (ctx.ends_before(activation, site.call) and len(ctx.flow.stores(scope, name)) <= 1
+            and ctx.flow.bound_before(scope, name, activation))
 
 
 def sole_users(ctx: FileContext, site: LossSite) -> Optional[list[LossSite]]:
@@ -98,7 +98,7 @@ def _holder_reads(ctx: FileContext, constructor: cst.Call) -> Optional[int]:
         return None
     target = parent.targets[0].target
     if isinstance(target, cst.Name):
-        return ctx.flow.name_loads(ctx.flow.enclosing_scope(parent), target.value)
+        return len(ctx.flow.reads(ctx.flow.enclosing_scope(parent), target.value))
     dotted = dotted_name(target)
     owner = ctx.flow.enclosing_class(parent)
     if owner is None or dotted is None or not dotted.startswith("self."):

@@ -18,13 +18,13 @@ from __future__ import annotations
 import math
 from typing import ClassVar, Iterator, Optional
 
-from xentlint.context import FileContext, argument
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.cst_build import int_literal
 from xentlint.diagnostics import FixAvailability
 from xentlint.flow import Kind, LossSite
 from xentlint.knowledge import Vocabulary
-from xentlint.knowledge.schema import Expects, Fn
+from xentlint.knowledge.schema import Expects, Fn, argument
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules._site_fixes import (
     compiled_class_with_logits,
@@ -79,12 +79,12 @@ class _ActivationIntoLogitsLoss(Rule):
                    f"itself: {self.effect(site)}; {advice}")
         undo = undo_activation(ctx, site)
         if undo is not None:
-            return self.finding(site.report, message, *replacements(ctx, None, [undo]),
+            return self.site_finding(site, message, *replacements(ctx, None, [undo]),
                                 title=f"Remove the {fn}")
         edit = self._from_logits_false(ctx, site)
         if edit is not None:
-            return self.finding(site.report, message, *replacements(ctx, edit, []), title="Set from_logits=False")
-        return self.finding(site.report, message)
+            return self.site_finding(site, message, *replacements(ctx, edit, []), title="Set from_logits=False")
+        return self.site_finding(site, message)
 
     def _from_logits_false(self, ctx: FileContext, site: LossSite) -> Optional[Replacement]:
         """Where the activation stays (a layer, a model): let the Keras loss take probabilities."""
@@ -237,7 +237,7 @@ class LogitsIntoProbabilityLoss(Rule):
         "is also used where this file does not show what it receives. Metrics that threshold predictions "
         "at 0.5 (Keras `\"accuracy\"` with a one-unit output) still see logits and need a threshold of 0."
     )
-    frameworks = ("keras", "torch")
+    frameworks = ("keras", "torch", "tensorflow")
     contract = Contract(
         relation=Relation.MATCHES_REFERENCE,
         original="keras.losses.binary_crossentropy(y, z)",
@@ -250,7 +250,8 @@ class LogitsIntoProbabilityLoss(Rule):
 
     def applies(self, site: LossSite) -> bool:
         return (site.prediction.kind is Kind.LOGITS and site.prediction.origin is not None
-                and site.expects is Expects.PROBABILITIES and has_logits_form(site) and options_known(site))
+                and site.expects is Expects.PROBABILITIES and options_known(site)
+                and (has_logits_form(site) or site.api.framework == "tensorflow"))
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for site in ctx.loss_sites:
@@ -267,14 +268,17 @@ class LogitsIntoProbabilityLoss(Rule):
             advice = "pass from_logits=True"
             if site.compiled and site.constructor is None and site.api.keras_class is not None:
                 advice = f"use {site.api.keras_class.rsplit('.', 1)[-1]}(from_logits=True)"
+        elif site.api.with_logits is None:  # TF1 `log_loss`: clips to [eps, 1 - eps] and has no logits switch
+            effect = "it takes the log of `p` and of `1 - p`, which is nan for any logit outside [0, 1]"
+            advice = "compute the loss from the logits with `sigmoid_cross_entropy`"
         else:
-            sibling = (site.api.with_logits or "").rsplit(".", 1)[-1]
+            sibling = site.api.with_logits.rsplit(".", 1)[-1]
             effect = "it raises for any logit outside [0, 1] and reads the others as probabilities"
             advice = f"use {sibling} on the logits"
         message = (f"{describe_prediction(ctx, site)} holds raw logits ({origin.description}, line {line}) and "
                    f"reaches {describe_loss(site)}, which expects probabilities: {effect}; {advice}")
         edit = self._edit(ctx, site)
-        return self.finding(site.report, message, *(replacements(ctx, edit, []) if edit is not None else ()))
+        return self.site_finding(site, message, *(replacements(ctx, edit, []) if edit is not None else ()))
 
     def _edit(self, ctx: FileContext, site: LossSite) -> Optional[Replacement]:
         users = sole_users(ctx, site)
@@ -367,7 +371,7 @@ class ActivationOutsideLoss(Rule):
         message = (f"{describe_activated(ctx, site, fn)} reaches {describe_loss(site)}, which expects "
                    f"probabilities: {effect}; {advice}")
         fix = self._fix(ctx, site)
-        return self.finding(site.report, message, *fix)
+        return self.site_finding(site, message, *fix)
 
     def _fix(self, ctx: FileContext, site: LossSite) -> tuple[Replacement, ...]:
         users = sole_users(ctx, site)

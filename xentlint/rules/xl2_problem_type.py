@@ -7,7 +7,7 @@ from typing import Iterable, Iterator, Optional, Union
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import FileContext, argument
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.cst_build import string_literal
 from xentlint.diagnostics import Applicability, FixAvailability
@@ -22,7 +22,7 @@ from xentlint.fixes import (
 from xentlint.flow import UNKNOWN, Kind, LossSite, Origin, Value
 from xentlint.flow.calls import match_activation
 from xentlint.knowledge import Vocabulary, apis
-from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param
+from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param, argument
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules._site_fixes import replacements, undo_activation, with_from_logits, with_logits_sibling
 from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction
@@ -59,7 +59,7 @@ def _feeds_only(ctx: FileContext, site: LossSite, call: cst.Call) -> bool:
     if arg is None or local_activation(ctx, site) is not call:
         return False
     if isinstance(arg.value, cst.Name):
-        return ctx.flow.name_loads(ctx.flow.enclosing_scope(call), arg.value.value) == 1
+        return len(ctx.flow.reads(ctx.flow.enclosing_scope(call), arg.value.value)) == 1
     return True
 
 
@@ -120,6 +120,40 @@ def _replacement(old: cst.CSTNode, new: Optional[cst.CSTNode]) -> tuple[Replacem
     return (Replacement(old, new),) if new is not None else ()
 
 
+# Keras's binary cross-entropy in each form a categorical one is written in (a compile string,
+# a class, a function), with the arguments they share.
+_KERAS_BINARY_STRING = "binary_crossentropy"
+_KERAS_BINARY = {Form.CLASS: "BinaryCrossentropy", Form.FUNCTION: "binary_crossentropy"}
+_SHARED_ARGUMENTS = {Form.CLASS: frozenset({"from_logits", "reduction", "name"}),
+                     Form.FUNCTION: frozenset({"y_true", "y_pred", "from_logits"})}
+
+
+def _to_binary_loss(ctx: FileContext, site: LossSite) -> tuple[Replacement, ...]:
+    """The Keras categorical loss respelled as the binary one, its other arguments kept; none
+    for another framework's loss or an argument the binary loss does not take (`axis`, `ignore_class`)."""
+    if site.api.framework != "keras":
+        return ()
+    loss_arg = site.compile_loss_arg
+    if loss_arg is not None and isinstance(loss_arg.value, cst.SimpleString):
+        text = string_literal(loss_arg.value)
+        if text is None or text not in loss_arg.value.value:
+            return ()
+        return (Replacement(loss_arg.value, loss_arg.value.with_changes(
+            value=loss_arg.value.value.replace(text, _KERAS_BINARY_STRING))),)
+    node = loss_node(site)
+    binary = _KERAS_BINARY.get(site.api.form)
+    qualified = ctx.callee(node) if node is not None else None
+    if node is None or binary is None or qualified is None:
+        return ()
+    positional = sum(arg.keyword is None for arg in node.args)
+    keywords = {arg.keyword.value for arg in node.args if arg.keyword is not None}
+    limit = 0 if site.api.form is Form.CLASS else 2  # the function's y_true, y_pred
+    if positional > limit or not keywords <= _SHARED_ARGUMENTS[site.api.form] or any(arg.star for arg in node.args):
+        return ()
+    func = spell_first(ctx, (f"{qualified.rpartition('.')[0]}.{binary}",), node.func, qualified)
+    return _replacement(node, node.with_changes(func=func) if func is not None else None)
+
+
 # ---------------------------------------------------------------- XL201
 class SigmoidWithExclusiveClasses(Rule):
     code = "XL201"
@@ -162,7 +196,11 @@ class SigmoidWithExclusiveClasses(Rule):
         "- a loss that takes logits (`nn.CrossEntropyLoss`, `F.cross_entropy`, `tf.nn.*_with_logits`, "
         "optax): the sigmoid is removed, because the loss applies softmax itself (a softmax there "
         "would be applied twice); a Keras layer `activation=` becomes `\"softmax\"` and the loss's "
-        "`from_logits=True` becomes `False`.\n\n"
+        "`from_logits=True` becomes `False`;\n"
+        "- a one-unit sigmoid (a binary output, which a categorical loss over one class cannot train): "
+        "the loss becomes Keras's binary cross-entropy (`\"binary_crossentropy\"`, `BinaryCrossentropy()`, "
+        "`binary_crossentropy(y, p)`), never the activation a softmax (over one unit that is XL203); "
+        "other frameworks' losses, and arguments the binary loss lacks (`ignore_class`, `axis`), get no fix.\n\n"
         "The fix is offered where the sigmoid only feeds this loss (inline, or a variable read only "
         "there) or makes a model's output (`forward`/`call`, a layer `activation=`, the last module of "
         "an `nn.Sequential`); code that reads the model's output as independent probabilities (for "
@@ -188,8 +226,21 @@ class SigmoidWithExclusiveClasses(Rule):
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for site in ctx.loss_sites:
             if self.applies(site):
-                yield self.finding(site.report, self._message(ctx, site), *self._fix(ctx, site),
+                yield self.site_finding(site, self._message(ctx, site), *self._fix(ctx, site),
                                    applicability=_UNSAFE)
+            elif self._one_unit(site):
+                message = (f"{describe_activated(ctx, site, 'sigmoid')} has one unit and reaches "
+                           f"{describe_loss(site)}, a cross-entropy over mutually exclusive classes, which over "
+                           f"one class cannot learn; a one-unit sigmoid output needs a binary cross-entropy")
+                yield self.finding(site.report, message, *_to_binary_loss(ctx, site), applicability=_UNSAFE)
+
+    @staticmethod
+    def _one_unit(site: LossSite) -> bool:
+        """A one-unit sigmoid is a binary output: the loss is wrong, not the activation (a softmax
+        over one unit would be XL203)."""
+        value = site.prediction
+        return (site.api.labels in _EXCLUSIVE and not site.api.sampled and _applied(value, Fn.SIGMOID)
+                and value.classes == 1)
 
     def _message(self, ctx: FileContext, site: LossSite) -> str:
         value = site.prediction
@@ -305,7 +356,7 @@ class SoftmaxWithBinaryLoss(Rule):
         for site in ctx.loss_sites:
             value = site.prediction
             if site.api.labels is Labels.BINARY and _applied(value, Fn.SOFTMAX) and _several_classes(value):
-                yield self.finding(site.report, self._message(ctx, site))
+                yield self.site_finding(site, self._message(ctx, site))
 
     def _message(self, ctx: FileContext, site: LossSite) -> str:
         value = site.prediction
@@ -381,6 +432,14 @@ class SoftmaxOverOneUnit(Rule):
         original="tf.nn.softmax(z, axis=-1)",
         inputs={"z": Input.ONE_UNIT_LOGITS},
         counterexample="tf.nn.sigmoid(z)",
+        # The fix's sigmoid gives the unit's probability of the positive class.
+        fix_check=Contract(
+            relation=Relation.MATCHES_REFERENCE,
+            original="tf.nn.softmax(z, axis=-1)",
+            fixed="tf.sigmoid(z)",
+            reference="scipy.special.expit(z)",
+            inputs={"z": Input.ONE_UNIT_LOGITS},
+        ),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -502,12 +561,14 @@ class NllWithoutLogSoftmax(Rule):
         "class Net(nn.Module):\n"
         "    def forward(self, x):\n"
         "        return F.softmax(self.fc(x), dim=1)\n\n"
+        "model = Net()\n"
         "loss = F.nll_loss(model(x), target)\n"
     )
     use_instead = (
         "class Net(nn.Module):\n"
         "    def forward(self, x):\n"
         "        return F.log_softmax(self.fc(x), dim=1)\n\n"
+        "model = Net()\n"
         "loss = F.nll_loss(model(x), target)\n"
     )
     fix_title = "Use log_softmax (same dim), or CrossEntropyLoss on logits"
@@ -533,7 +594,9 @@ class NllWithoutLogSoftmax(Rule):
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
         for site in ctx.loss_sites:
-            if site.api.expects is not Expects.LOG_PROBABILITIES or _per_element(site):
+            # NLL only: KL divergence and CTC also take log-probabilities, and are XL205's.
+            if site.api.expects is not Expects.LOG_PROBABILITIES or site.api.labels is not Labels.SPARSE \
+                    or _per_element(site):
                 continue
             if _applied(site.prediction, Fn.SOFTMAX):
                 yield self._softmax_input(ctx, site)
@@ -551,16 +614,16 @@ class NllWithoutLogSoftmax(Rule):
             activation = match_activation(ctx, call)
             fused = fused_log_call(ctx, activation) if activation is not None else None
             if fused is None or not _editable(ctx, site, call):
-                return self.finding(site.report, message)
+                return self.site_finding(site, message)
             safe = _feeds_only(ctx, site, call)
-            return self.finding(site.report, message, Replacement(call, fused),
+            return self.site_finding(site, message, Replacement(call, fused),
                                 applicability=Applicability.SAFE if safe else _UNSAFE)
         api = _activation_api(ctx, origin.node)
         if api is None or api.log_form is None:
-            return self.finding(site.report, message)
+            return self.site_finding(site, message)
         assert isinstance(origin.node, cst.Call)
         layer = respell_constructor(ctx, origin.node, (api.log_form,))
-        return self.finding(site.report, message, *_replacement(origin.node, layer), applicability=_UNSAFE)
+        return self.site_finding(site, message, *_replacement(origin.node, layer), applicability=_UNSAFE)
 
     def _logits_input(self, ctx: FileContext, site: LossSite) -> Finding:
         origin = site.prediction.origin
@@ -571,7 +634,7 @@ class NllWithoutLogSoftmax(Rule):
                    f"CrossEntropyLoss, which applies log_softmax itself")
         users = sole_users(ctx, site)
         edit = with_logits_sibling(ctx, site) if users is not None and all(map(_raw_logits, users)) else None
-        return self.finding(site.report, message, *(replacements(ctx, edit, []) if edit else ()),
+        return self.site_finding(site, message, *(replacements(ctx, edit, []) if edit else ()),
                             applicability=_UNSAFE)
 
 

@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Optional
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import FileContext, argument, has_star_args
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.cst_build import as_keyword
 from xentlint.diagnostics import FixAvailability
@@ -29,7 +29,7 @@ from xentlint.fixes import loss_reference, switch_loss
 from xentlint.flow import Kind, LossSite, Value
 from xentlint.flow.sites import fit_calls
 from xentlint.knowledge import Vocabulary, apis
-from xentlint.knowledge.schema import Labels, Loss, Param
+from xentlint.knowledge.schema import Labels, Loss, Param, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules._site_messages import quoted
 from xentlint.rules._sites import sole_users
@@ -225,7 +225,7 @@ class SparseLabelsIntoOneHotLoss(Rule):
             message = (f"{_labels(ctx, site, 'integer class labels')} reach {_loss_name(site, site.api)}, "
                        f"which expects one-hot labels; {advice}")
             fix = switch_to_sibling(ctx, site, sparse, self.flagged) if sparse else None
-            yield self.finding(site.report, message, *([fix] if fix else []))
+            yield self.site_finding(site, message, *([fix] if fix else []))
 
 
 # ---------------------------------------------------------------- XL402
@@ -296,7 +296,7 @@ class OneHotLabelsIntoSparseLoss(Rule):
                 problem = (f"{_labels(ctx, site, 'an integer one-hot tensor')} reaches {loss}, which takes a target "
                            f"shaped like its input only as float class probabilities")
             message = f"{problem}; {self._advice(ctx, site, indices)}"
-            yield self.finding(site.report, message, *self._fix(ctx, site, indices))
+            yield self.site_finding(site, message, *self._fix(ctx, site, indices))
 
     def _advice(self, ctx: FileContext, site: LossSite, indices: Optional[cst.BaseExpression]) -> str:
         if indices is not None:
@@ -345,11 +345,13 @@ class SwappedLossArguments(Rule):
     )
     example = (
         "import torch.nn as nn\n\n"
+        "model = nn.Linear(128, 10)\n"
         "criterion = nn.CrossEntropyLoss()\n"
         "loss = criterion(labels.long(), model(x))\n"
     )
     use_instead = (
         "import torch.nn as nn\n\n"
+        "model = nn.Linear(128, 10)\n"
         "criterion = nn.CrossEntropyLoss()\n"
         "loss = criterion(model(x), labels.long())\n"
     )
@@ -385,7 +387,7 @@ class SwappedLossArguments(Rule):
                 message = (f"{_loss_name(site, site.api)} gets its tensors by position: TF 1 rejects that (its "
                            f"first parameter is `_sentinel`) and TF 2 reads them as (labels, logits); spell "
                            f"`labels=` and `logits=`")
-                yield self.finding(site.report, message, self._keywords(site, call, swapped=False),
+                yield self.site_finding(site, message, self._keywords(site, call, swapped=False),
                                    title="Pass the tensors as `labels=` and `logits=`")
 
     def _swapped(self, ctx: FileContext, site: LossSite, call: cst.Call, positional: bool) -> Finding:
@@ -400,10 +402,10 @@ class SwappedLossArguments(Rule):
         message = (f"arguments swapped: {_loss_name(site, api)} takes ({order}) but gets {got_labels} as "
                    f"`{api.prediction.keyword}` and {got_prediction} as `{api.label.keyword}`; swap them")
         if positional:
-            return self.finding(site.report, message + " by spelling `labels=` and `logits=`",
+            return self.site_finding(site, message + " by spelling `labels=` and `logits=`",
                                 self._keywords(site, call, swapped=True),
                                 title="Pass the tensors as `labels=` and `logits=`")
-        return self.finding(site.report, message, Replacement(call, swap_arguments(call, site.prediction_arg,
+        return self.site_finding(site, message, Replacement(call, swap_arguments(call, site.prediction_arg,
                                                                                   site.label_arg)))
 
     def _keywords(self, site: LossSite, call: cst.Call, swapped: bool) -> Replacement:

@@ -6,7 +6,7 @@ from typing import Iterator, Union
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.context import FileContext, argument, has_star_args
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.cst_build import int_literal, is_none
 from xentlint.diagnostics import Applicability, FixAvailability
@@ -14,7 +14,7 @@ from xentlint.fixes import set_keyword
 from xentlint.flow import Kind, LossSite, Value
 from xentlint.flow.calls import match_activation
 from xentlint.knowledge import Vocabulary, apis
-from xentlint.knowledge.schema import Fn, Form, Labels
+from xentlint.knowledge.schema import Fn, Form, Labels, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 
 Axis = Union[int, str, None]
@@ -142,6 +142,8 @@ class SoftmaxAxisMismatch(Rule):
 def loss_class_axis(site: LossSite) -> Axis:
     """The axis the loss reads as classes: its axis argument, else the table's default."""
     api = site.api
+    if site.wrapper is not None:
+        return None  # the loss call is inside the wrapper: its arguments are not the wrapper call's
     holder = site.constructor if api.form is Form.CLASS else site.call
     if holder is None:
         return api.axis_default

@@ -14,7 +14,7 @@ import numpy as np
 
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.runtime.evaluation import CannotVerify, Expression
-from xentlint.runtime.inputs import generate_cases
+from xentlint.runtime.inputs import FLAT, Layout, generate_cases
 from xentlint.runtime.relations import JUDGES, ContractResult
 
 
@@ -63,7 +63,7 @@ def _unverifiable(relation: Relation, reason: str) -> ContractResult:
     )
 
 
-def run_contract(contract: Contract, seed: int = 0) -> ContractResult:
+def run_contract(contract: Contract, seed: int = 0, layout: Layout = FLAT) -> ContractResult:
     problem = _incompleteness(contract)
     if problem:
         return _unverifiable(contract.relation, problem)
@@ -82,7 +82,7 @@ def run_contract(contract: Contract, seed: int = 0) -> ContractResult:
                     for role, expression in expressions.items()
                 },
             )
-            for case in generate_cases(contract.inputs, seed)
+            for case in generate_cases(contract.inputs, seed, layout)
         ]
     except CannotVerify as error:
         return _unverifiable(contract.relation, str(error))
@@ -99,6 +99,7 @@ def verify_expressions(
     harm: Optional[Harm] = None,
     wrt: Optional[str] = None,
     seed: int = 0,
+    layout: Layout = FLAT,
 ) -> ContractResult:
     """Checks a user's before/after expressions; never raises for what it cannot model."""
     if wrt is None:
@@ -117,7 +118,7 @@ def verify_expressions(
         harm=harm,
         wrt=wrt,
     )
-    return run_contract(contract, seed)
+    return run_contract(contract, seed, layout)
 
 
 # All rules, as a table ----------------------------------------------------------------------

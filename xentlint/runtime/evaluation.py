@@ -78,7 +78,7 @@ class Expression:
         try:
             result = eval(self._code, environment)
         except NotModelled as error:
-            raise CannotVerify(f"cannot check the {self.role} {self.source!r}: {error}") from error
+            raise CannotVerify(f"{error} (in the {self.role} code)") from error
         array = np.asarray(result)
         if array.dtype.kind not in "biuf":
             raise CannotVerify(f"the {self.role} gives {type(result).__name__}, not a number or an array")

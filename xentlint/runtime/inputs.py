@@ -12,7 +12,7 @@ is defined there.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Optional
 
 import numpy as np
 
@@ -24,7 +24,9 @@ CLASS_COUNTS = (2, 3, 10)  # for categorical inputs
 OUTPUT_COUNTS = (1, 3, 10)  # for binary-only contracts: one sigmoid unit is the usual case
 REGIMES = ("random", "wide", "extreme")
 
-CATEGORICAL = {Input.LOGITS, Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.LOSS_ARGUMENTS}
+CATEGORICAL = {Input.LOGITS, Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.INTEGER_ONE_HOT_LABELS,
+               Input.LOSS_ARGUMENTS}
+FLOAT_KINDS = {Input.LOGITS, Input.BINARY_LOGITS, Input.ONE_UNIT_LOGITS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS}
 # LOSS_ARGUMENTS ("any of the above") takes these kinds in turn, one per case.
 LOSS_ARGUMENT_KINDS = (
     Input.LOGITS,
@@ -33,6 +35,30 @@ LOSS_ARGUMENT_KINDS = (
     Input.BINARY_LOGITS,
     Input.BINARY_LABELS,
 )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The tensors the code uses: rank, class axis, width when the code fixes it, float dtypes.
+
+    The batch is axis 0; other axes than the class axis have 2 entries (a softmax over `dim=2`
+    of a [batch, steps, classes] tensor gets 3-D inputs). A Keras model computes in float32.
+    """
+
+    rank: int = 2
+    class_axis: int = -1
+    width: Optional[int] = None
+    dtypes: tuple[type, ...] = DTYPES
+    # An ignored class (`ignore_index=0`): the first label avoids it, so some label always counts.
+    kept_class: Optional[int] = None
+
+    def shape(self, batch: int, width: int) -> tuple[int, ...]:
+        shape = [batch] + [2] * (self.rank - 1)
+        shape[self.class_axis] = width
+        return tuple(shape)
+
+
+FLAT = Layout()
 
 
 @dataclass(frozen=True)
@@ -59,33 +85,46 @@ def _logits(rng: np.random.Generator, shape: tuple[int, ...], regime: str) -> np
 
 
 def _draw(
-    kind: Input, rng: np.random.Generator, dtype: type, batch: int, width: int, regime: str, labels: np.ndarray
+    kind: Input, rng: np.random.Generator, dtype: type, shape: tuple[int, ...], regime: str, layout: Layout,
+    labels: np.ndarray,
 ) -> np.ndarray:
+    width = shape[layout.class_axis]
     if kind in (Input.LOGITS, Input.BINARY_LOGITS):
-        return _logits(rng, (batch, width), regime).astype(dtype)
+        return _logits(rng, shape, regime).astype(dtype)
     if kind is Input.ONE_UNIT_LOGITS:
-        return _logits(rng, (batch, 1), regime).astype(dtype)
+        return _logits(rng, shape[:-1] + (1,), regime).astype(dtype)
     if kind is Input.SPARSE_LABELS:
         return labels
-    if kind is Input.ONE_HOT_LABELS:
-        return np.eye(width, dtype=dtype)[labels]
+    if kind in (Input.ONE_HOT_LABELS, Input.INTEGER_ONE_HOT_LABELS):
+        rows = np.eye(width, dtype=np.int64 if kind is Input.INTEGER_ONE_HOT_LABELS else dtype)[labels]
+        return np.moveaxis(rows, -1, layout.class_axis)
     if kind is Input.BINARY_LABELS:
-        return rng.integers(0, 2, (batch, width)).astype(dtype)
+        return rng.integers(0, 2, shape).astype(dtype)
+    if kind is Input.CLASS_WEIGHTS:
+        return rng.uniform(0.5, 2.0, width).astype(dtype)
+    if kind is Input.SCALAR:
+        return np.asarray(0.5, dtype)
     raise ValueError(f"no generator for input kind {kind}")
 
 
-def generate_cases(bindings: Mapping[str, Input], seed: int = 0) -> list[Case]:
+def generate_cases(bindings: Mapping[str, Input], seed: int = 0, layout: Layout = FLAT) -> list[Case]:
     """One case per dtype x batch size x width x regime; sparse and one-hot labels agree."""
     widths = CLASS_COUNTS if CATEGORICAL & set(bindings.values()) else OUTPUT_COUNTS
+    if layout.width is not None:
+        widths = (layout.width,)
     rng = np.random.default_rng(seed)
     cases = []
-    for dtype in DTYPES:
+    for dtype in layout.dtypes:
         for batch in BATCH_SIZES:
             for width in widths:
                 for regime in REGIMES:
                     case_seed = int(rng.integers(2**31))
                     case_rng = np.random.default_rng(case_seed)
-                    labels = case_rng.integers(0, width, batch)
+                    shape = layout.shape(batch, width)
+                    labels = case_rng.integers(0, width, shape[:layout.class_axis % len(shape)]
+                                               + shape[layout.class_axis % len(shape) + 1:])
+                    if layout.kept_class is not None and labels.flat[0] == layout.kept_class:
+                        labels.flat[0] = (layout.kept_class + 1) % width
                     kinds = {
                         name: LOSS_ARGUMENT_KINDS[len(cases) % len(LOSS_ARGUMENT_KINDS)]
                         if kind is Input.LOSS_ARGUMENTS
@@ -93,7 +132,8 @@ def generate_cases(bindings: Mapping[str, Input], seed: int = 0) -> list[Case]:
                         for name, kind in bindings.items()
                     }
                     values = {
-                        name: _draw(kind, case_rng, dtype, batch, width, regime, labels) for name, kind in kinds.items()
+                        name: _draw(kind, case_rng, dtype, shape, regime, layout, labels)
+                        for name, kind in kinds.items()
                     }
                     cases.append(Case(values, kinds, dtype, batch, width, regime, case_seed))
     return cases

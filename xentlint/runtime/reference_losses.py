@@ -544,6 +544,9 @@ def torch_cross_entropy(
     log_probs = log_softmax(input, axis)
     class_weights = _torch_class_weights(weight, classes, input, axis)
     target = np.asarray(target)
+    if target.dtype.kind in "iub" and target.shape == input.shape:
+        # torch reads a target of the input's shape as class probabilities, which must be floats.
+        raise FrameworkError("Expected floating point type for target with class probabilities, got Long")
     if target.dtype.kind == "f":
         _same_shape(target, input, "cross_entropy with class probabilities")
         probabilities = target.astype(input.dtype) * (1 - label_smoothing) + label_smoothing / classes
@@ -621,3 +624,151 @@ def optax_softmax_cross_entropy_with_integer_labels(logits: object, labels: obje
 def optax_sigmoid_binary_cross_entropy(logits: object, labels: object) -> np.ndarray:
     logits = floating(logits)
     return _sigmoid_cross_entropy(_like(labels, logits), logits)
+
+
+# Losses that take log-probabilities: KL divergence and CTC ------------------------------------
+
+
+def _xlogx(x: np.ndarray) -> np.ndarray:
+    """x * log(x) with 0 at 0 (torch.xlogy(x, x)); NaN for x < 0, as the log of a negative number."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, x.dtype.type(0), x * np.log(x))
+
+
+def torch_kl_div(input: object, target: object, reduction: str = "mean", log_target: bool = False) -> np.ndarray:
+    """F.kl_div: `target * (log(target) - input)` per element; `input` is read as log-probabilities.
+    "batchmean" sums and divides by the batch size (the first axis)."""
+    input = floating(input)
+    target = _like(target, input)
+    if log_target:
+        losses = np.exp(target) * (target - input)
+    else:
+        losses = _xlogx(target) - target * input
+    if reduction == "batchmean":
+        return np.sum(losses) / losses.dtype.type(input.shape[0]) if input.ndim else np.sum(losses)
+    return torch_reduce(losses, reduction)
+
+
+def optax_kl_divergence(log_predictions: object, targets: object, axis: Optional[int] = -1) -> np.ndarray:
+    """optax.kl_divergence: `targets * (log(targets) - log_predictions)` summed over `axis`, 0 where targets is 0."""
+    log_predictions = floating(log_predictions)
+    targets = _like(targets, log_predictions)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(targets == 0, targets.dtype.type(0), np.log(targets))
+    return np.sum(targets * (logs - log_predictions), axis=axis)
+
+
+def _ctc_negative_log_likelihood(log_probs: np.ndarray, labels: np.ndarray, frames: int, blank: int) -> np.ndarray:
+    """-log p(labels | log_probs[:frames]) by the CTC forward recursion over the blank-extended labels."""
+    extended = np.full(2 * len(labels) + 1, blank)
+    extended[1::2] = labels
+    minus_inf = log_probs.dtype.type(-np.inf)
+    alpha = np.full(len(extended), minus_inf, dtype=log_probs.dtype)
+    if frames == 0:
+        return np.array(np.inf if len(labels) else 0, dtype=log_probs.dtype)
+    alpha[0] = log_probs[0, blank]
+    if len(labels):
+        alpha[1] = log_probs[0, extended[1]]
+    # A label can follow the one two places back when a blank separates two different labels.
+    skips = np.zeros(len(extended), dtype=bool)
+    skips[2:] = (extended[2:] != blank) & (extended[2:] != extended[:-2])
+    for frame in range(1, frames):
+        previous = alpha
+        candidates = [previous, np.concatenate(([minus_inf], previous[:-1])),
+                      np.where(skips, np.concatenate(([minus_inf, minus_inf], previous[:-2])), minus_inf)]
+        alpha = logsumexp(np.stack(candidates), axis=0) + log_probs[frame, extended]
+    return -logsumexp(alpha[-2:] if len(labels) else alpha[-1:], axis=0)
+
+
+def torch_ctc_loss(
+    log_probs: object,
+    targets: object,
+    input_lengths: object,
+    target_lengths: object,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> np.ndarray:
+    """F.ctc_loss on (T, N, C) log-probabilities with padded (N, S) or concatenated targets; "mean" divides
+    each loss by its target length (at least 1) before the batch mean."""
+    log_probs = floating(log_probs)
+    if log_probs.ndim == 2:  # unbatched (T, C)
+        log_probs = log_probs[:, None, :]
+        input_lengths, target_lengths = np.reshape(input_lengths, 1), np.reshape(target_lengths, 1)
+        targets = np.reshape(targets, (1, -1))
+    targets = np.asarray(targets)
+    input_lengths, target_lengths = np.asarray(input_lengths), np.asarray(target_lengths)
+    starts = np.concatenate(([0], np.cumsum(target_lengths)[:-1]))
+    losses = []
+    for example in range(log_probs.shape[1]):
+        length = int(target_lengths[example])
+        start = starts[example]
+        labels = targets[example, :length] if targets.ndim == 2 else targets[start:start + length]
+        frames = int(input_lengths[example])
+        losses.append(_ctc_negative_log_likelihood(log_probs[:, example, :], labels, frames, blank))
+    per_example = np.array(losses, dtype=log_probs.dtype)
+    if zero_infinity:
+        per_example = np.where(np.isinf(per_example), per_example.dtype.type(0), per_example)
+    if reduction == "mean":
+        return np.mean(per_example / np.maximum(target_lengths, 1).astype(per_example.dtype))
+    return torch_reduce(per_example, reduction)
+
+
+# Regression and margin losses that renames (XL501-XL503) carry over ---------------------------
+
+
+def tf1_absolute_difference(
+    labels: object, predictions: object, weights: object = 1.0, reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS
+) -> np.ndarray:
+    predictions = framework_cast(predictions, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, predictions, "absolute_difference")
+    return compute_weighted_loss(np.abs(predictions - labels), weights, reduction)
+
+
+def tf1_hinge_loss(
+    labels: object, logits: object, weights: object = 1.0, reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS
+) -> np.ndarray:
+    """Labels in {0, 1} become {-1, 1}: max(0, 1 - y * logits)."""
+    logits = framework_cast(logits, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, logits, "hinge_loss")
+    return compute_weighted_loss(np.maximum(0.0, 1.0 - (2.0 * labels - 1.0) * logits), weights, reduction)
+
+
+def tf1_huber_loss(
+    labels: object,
+    predictions: object,
+    weights: object = 1.0,
+    delta: float = 1.0,
+    reduction: str = TF1_SUM_BY_NONZERO_WEIGHTS,
+) -> np.ndarray:
+    predictions = framework_cast(predictions, np.float32)
+    labels = framework_cast(labels, np.float32)
+    _same_shape(labels, predictions, "huber_loss")
+    error = np.abs(predictions - labels)
+    quadratic = np.minimum(error, delta)
+    return compute_weighted_loss(0.5 * quadratic**2 + delta * (error - quadratic), weights, reduction)
+
+
+def torch_mse_loss(input: object, target: object, reduction: str = "mean") -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "mse_loss")
+    return torch_reduce(np.square(input - target.astype(input.dtype)), reduction)
+
+
+def torch_l1_loss(input: object, target: object, reduction: str = "mean") -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "l1_loss")
+    return torch_reduce(np.abs(input - target.astype(input.dtype)), reduction)
+
+
+def torch_smooth_l1_loss(input: object, target: object, reduction: str = "mean", beta: float = 1.0) -> np.ndarray:
+    input = floating(input)
+    target = np.asarray(target)
+    _same_shape(target, input, "smooth_l1_loss")
+    error = np.abs(input - target.astype(input.dtype))
+    losses = error - 0.5 * beta if beta == 0 else np.where(error < beta, 0.5 * error**2 / beta, error - 0.5 * beta)
+    return torch_reduce(losses, reduction)

@@ -27,6 +27,7 @@ from xentlint.runtime.inputs import Case
 
 Outcomes = Sequence[tuple[Case, Mapping[str, Evaluation]]]
 MAX_FAILURES_KEPT = 5
+ORIGINAL_EQUALS_REFERENCE = "every input: the original equals the reference too, so the contract cannot fail"
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _matches_reference(contract: Contract, outcomes: Outcomes) -> ContractResult
         how = _how_the_original_differs(differing, len(outcomes), deviation, raised, non_finite)
         summary += f"; {how}{_describe_ratio(ratio)}"
     else:
-        failures.append("every input: the original equals the reference too, so the contract cannot fail")
+        failures.append(ORIGINAL_EQUALS_REFERENCE)
     return _result(
         contract, outcomes, failures, not failures, worst, summary, original_deviation=deviation, gradient_ratio=ratio
     )

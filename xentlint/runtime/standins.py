@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from xentlint.runtime import jax_api, keras_api, reference_losses, tf_api, torch_api
+from xentlint.runtime import jax_api, keras_api, keras_metrics, reference_losses, tf_api, torch_api
 from xentlint.runtime.errors import MissingStandIn
 from xentlint.runtime.tensor import Tensor, to_tensor
 
@@ -30,6 +30,9 @@ _TF1_LOSSES = {
     "sigmoid_cross_entropy": tf_api.tf1_sigmoid_cross_entropy,
     "log_loss": tf_api.tf1_log_loss,
     "compute_weighted_loss": tf_api.compute_weighted_loss,
+    "absolute_difference": tf_api.tf1_absolute_difference,
+    "hinge_loss": tf_api.tf1_hinge_loss,
+    "huber_loss": tf_api.tf1_huber_loss,
     "Reduction.NONE": reference_losses.TF1_NONE,
     "Reduction.SUM": reference_losses.TF1_SUM,
     "Reduction.SUM_OVER_BATCH_SIZE": reference_losses.TF1_SUM_OVER_BATCH_SIZE,
@@ -43,6 +46,8 @@ _CONTRIB_LOSSES = {
     "sigmoid_cross_entropy": tf_api.contrib_sigmoid_cross_entropy,
     "log_loss": tf_api.contrib_log_loss,
     "compute_weighted_loss": tf_api.contrib_compute_weighted_loss,
+    "absolute_difference": tf_api.contrib_absolute_difference,
+    "hinge_loss": tf_api.contrib_hinge_loss,
 }
 
 _KERAS_LOSSES = {**keras_api.LOSS_FUNCTIONS, **keras_api.LOSS_CLASSES}
@@ -103,10 +108,24 @@ _TF_MATH = {
     "reduce_sum": tf_api.reduce_sum,
     "reduce_mean": tf_api.reduce_mean,
     "argmax": tf_api.argmax,
+    "log1p": tf_api.log1p,
+    "abs": tf_api.abs,
+    "squared_difference": tf_api.squared_difference,
+}
+
+_TF_CONTRIB_NN = {
+    name: getattr(tf_api, name)
+    for name in (
+        "deprecated_flipped_softmax_cross_entropy_with_logits",
+        "deprecated_flipped_sparse_softmax_cross_entropy_with_logits",
+        "deprecated_flipped_sigmoid_cross_entropy_with_logits",
+    )
 }
 
 _TF = {
-    **{name: _TF_MATH[name] for name in ("log", "exp", "sigmoid", "reduce_sum", "reduce_mean", "argmax")},
+    # TF 1 kept these at the top level too (`tf.log_sigmoid`, `tf.squared_difference`).
+    **{name: _TF_MATH[name] for name in ("log", "exp", "sigmoid", "reduce_sum", "reduce_mean", "argmax", "log1p",
+                                         "abs", "squared_difference", "log_sigmoid")},
     "clip_by_value": tf_api.clip_by_value,
     "one_hot": tf_api.one_hot,
     "cast": tf_api.cast,
@@ -133,6 +152,11 @@ _TORCH_FUNCTIONAL = {
     "binary_cross_entropy": torch_api.binary_cross_entropy,
     "binary_cross_entropy_with_logits": torch_api.binary_cross_entropy_with_logits,
     "one_hot": reference_losses.torch_one_hot,
+    "kl_div": torch_api.kl_div,
+    "ctc_loss": torch_api.ctc_loss,
+    "mse_loss": torch_api.mse_loss,
+    "l1_loss": torch_api.l1_loss,
+    "smooth_l1_loss": torch_api.smooth_l1_loss,
 }
 
 # torch.f(x, ...) is x.f(...), as in torch.
@@ -178,12 +202,14 @@ _OPTAX = {
     "softmax_cross_entropy_with_integer_labels": jax_api.softmax_cross_entropy_with_integer_labels,
     "sigmoid_binary_cross_entropy": reference_losses.optax_sigmoid_binary_cross_entropy,
     "smooth_labels": jax_api.smooth_labels,
+    "kl_divergence": reference_losses.optax_kl_divergence,
 }
 
 _SCIPY_SPECIAL = {
     "softmax": jax_api.scipy_softmax,
     "log_softmax": jax_api.scipy_log_softmax,
     "expit": reference_losses.sigmoid,
+    "log_expit": reference_losses.log_sigmoid,
     "logsumexp": jax_api.scipy_logsumexp,
 }
 
@@ -200,6 +226,7 @@ STANDINS: dict[str, object] = {
     # TF 2's tf.losses is keras.losses; the TF1-only names keep their TF1 meaning (XL502).
     **_prefixed("tf.losses", {**_KERAS_LOSSES, **_TF1_LOSSES}),
     **_prefixed("tf.contrib.losses", _CONTRIB_LOSSES),
+    **_prefixed("tf.contrib.nn", _TF_CONTRIB_NN),
     **_prefixed("tf.contrib.slim.losses", _CONTRIB_LOSSES),
     **_prefixed("tf.keras.losses", _KERAS_LOSSES),
     **_prefixed("tf.keras.activations", _KERAS_ACTIVATIONS),
@@ -208,13 +235,18 @@ STANDINS: dict[str, object] = {
     **_prefixed("keras.losses", _KERAS_LOSSES),
     **_prefixed("keras.ops", _KERAS_OPS),
     **_prefixed("keras.activations", _KERAS_ACTIVATIONS),
+    **_prefixed("keras.metrics", keras_metrics.METRICS),
+    **_prefixed("tf.keras.metrics", keras_metrics.METRICS),
     "keras.backend.epsilon": keras_api.epsilon,
+    # Keras 2's `keras.backend` (`from keras import backend as K`), as tf.keras.backend.
+    **_prefixed("keras.backend", _KERAS_LEGACY_BACKEND),
     "keras.utils.to_categorical": keras_api.to_categorical,
     **_prefixed("torch", _TORCH),
     **_prefixed("torch.nn.functional", _TORCH_FUNCTIONAL),
     **_prefixed("torch.nn", torch_api.MODULES),
     **_prefixed("jax.nn", _JAX_NN),
     **_prefixed("optax", _OPTAX),
+    **_prefixed("optax.losses", _OPTAX),  # optax >= 0.1.8 spells its losses here too
     **_prefixed("scipy.special", _SCIPY_SPECIAL),
 }
 

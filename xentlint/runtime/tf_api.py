@@ -246,7 +246,39 @@ def tf1_log_loss(
     return reference_losses.tf1_log_loss(labels, predictions, weights, epsilon, reduction)
 
 
+def tf1_absolute_difference(
+    labels: object, predictions: object, weights: object = 1.0, scope: object = None,
+    loss_collection: object = None, reduction: str = TF1_DEFAULT_REDUCTION,
+) -> np.ndarray:
+    return reference_losses.tf1_absolute_difference(labels, predictions, weights, reduction)
+
+
+def tf1_hinge_loss(
+    labels: object, logits: object, weights: object = 1.0, scope: object = None,
+    loss_collection: object = None, reduction: str = TF1_DEFAULT_REDUCTION,
+) -> np.ndarray:
+    return reference_losses.tf1_hinge_loss(labels, logits, weights, reduction)
+
+
+def tf1_huber_loss(
+    labels: object, predictions: object, weights: object = 1.0, delta: float = 1.0, scope: object = None,
+    loss_collection: object = None, reduction: str = TF1_DEFAULT_REDUCTION,
+) -> np.ndarray:
+    return reference_losses.tf1_huber_loss(labels, predictions, weights, delta, reduction)
+
+
 # tf.contrib.losses: same computations, predictions first (TF 1.0 order) ----------------------
+
+
+def contrib_absolute_difference(
+    predictions: object, labels: object = None, weights: object = 1.0, scope: object = None
+) -> np.ndarray:
+    return reference_losses.tf1_absolute_difference(labels, predictions, weights)
+
+
+def contrib_hinge_loss(logits: object, labels: object = None, scope: object = None) -> np.ndarray:
+    """TF 1.x contrib: unreduced, one loss per element."""
+    return reference_losses.tf1_hinge_loss(labels, logits, 1.0, reference_losses.TF1_NONE)
 
 
 def contrib_softmax_cross_entropy(
@@ -279,3 +311,39 @@ def contrib_log_loss(
 
 def contrib_compute_weighted_loss(losses: object, weights: object = 1.0, scope: object = None) -> np.ndarray:
     return reference_losses.compute_weighted_loss(losses, weights)
+
+
+# Elementwise math of TF 1 (`tf.log1p`, `tf.squared_difference`) and tf.math.
+
+
+def log1p(x: object, name: object = None) -> np.ndarray:
+    return np.log1p(reference_losses.floating(x))
+
+
+def abs(x: object, name: object = None) -> np.ndarray:  # noqa: A001 - TensorFlow's name
+    return np.abs(np.asarray(x))
+
+
+def squared_difference(x: object, y: object, name: object = None) -> np.ndarray:
+    return np.square(np.asarray(x) - np.asarray(y))
+
+
+# tf.contrib.nn (TF 1.x): the nn losses with the logits first, positionally.
+
+
+def deprecated_flipped_softmax_cross_entropy_with_logits(
+    logits: object, labels: object, dim: int = -1, name: object = None
+) -> np.ndarray:
+    return reference_losses.softmax_cross_entropy_with_logits(labels, logits, dim)
+
+
+def deprecated_flipped_sparse_softmax_cross_entropy_with_logits(
+    logits: object, labels: object, name: object = None
+) -> np.ndarray:
+    return reference_losses.sparse_softmax_cross_entropy_with_logits(labels, logits)
+
+
+def deprecated_flipped_sigmoid_cross_entropy_with_logits(
+    logits: object, targets: object, name: object = None
+) -> np.ndarray:
+    return reference_losses.sigmoid_cross_entropy_with_logits(targets, logits)

@@ -97,6 +97,48 @@ def binary_cross_entropy_with_logits(
     )
 
 
+def mse_loss(
+    input: object, target: object, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+    reduction: str = "mean", weight: object = None,
+) -> np.ndarray:
+    return reference_losses.torch_mse_loss(input, target, _reduction(size_average, reduce, reduction))
+
+
+def l1_loss(
+    input: object, target: object, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+    reduction: str = "mean",
+) -> np.ndarray:
+    return reference_losses.torch_l1_loss(input, target, _reduction(size_average, reduce, reduction))
+
+
+def smooth_l1_loss(
+    input: object, target: object, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+    reduction: str = "mean", beta: float = 1.0,
+) -> np.ndarray:
+    return reference_losses.torch_smooth_l1_loss(input, target, _reduction(size_average, reduce, reduction), beta)
+
+
+def kl_div(
+    input: object, target: object, size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+    reduction: str = "mean", log_target: bool = False,
+) -> np.ndarray:
+    return reference_losses.torch_kl_div(input, target, _reduction(size_average, reduce, reduction), log_target)
+
+
+def ctc_loss(
+    log_probs: object,
+    targets: object,
+    input_lengths: object,
+    target_lengths: object,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> np.ndarray:
+    return reference_losses.torch_ctc_loss(
+        log_probs, targets, input_lengths, target_lengths, blank, reduction, zero_infinity
+    )
+
+
 # Constructors: Python floats become float32, as torch's default dtype.
 
 
@@ -162,6 +204,11 @@ MODULES = {
     "NLLLoss": module_class("NLLLoss", nll_loss, 2),
     "BCELoss": module_class("BCELoss", binary_cross_entropy, 2),
     "BCEWithLogitsLoss": module_class("BCEWithLogitsLoss", binary_cross_entropy_with_logits, 2),
+    "KLDivLoss": module_class("KLDivLoss", kl_div, 2),
+    "CTCLoss": module_class("CTCLoss", ctc_loss, 4),
+    "MSELoss": module_class("MSELoss", mse_loss, 2),
+    "L1Loss": module_class("L1Loss", l1_loss, 2),
+    "SmoothL1Loss": module_class("SmoothL1Loss", smooth_l1_loss, 2),
     "Softmax": module_class("Softmax", softmax, 1),
     "LogSoftmax": module_class("LogSoftmax", log_softmax, 1),
     "Softmin": module_class("Softmin", softmin, 1),

@@ -1,26 +1,24 @@
-"""XL3: numerically unstable formulas: the log of a probability, taken in a separate step.
+"""XL303: a cross-entropy written by hand over probabilities (`-sum(y * log(p))` and its binary
+form): recognised through products, signs, reductions and epsilons, and fixed to the framework's
+with-logits loss when `p` is visibly `softmax(z)`/`sigmoid(z)`.
 
-Figures quoted below (float32 unless said):
-
-- softmax rounds a class to exactly 0 once its logit is about 104 below the largest (88 where
-  denormals are flushed, as TensorFlow does on CPU);
-- sigmoid(x) underflows to 0 below x = -104 (-17.5 in float16) and rounds to exactly 1 from
-  x = 17.5 (8.5 in float16), so `log(1 - sigmoid(x))` is already -inf at x = 17.5;
-- an epsilon inside the log (`log(p + 1e-7)`) caps each term at -log(1e-7) = 16.1, and a clip to
-  [1e-7, 1] also zeroes the gradient there: a confidently wrong prediction stops being corrected.
+Figures: an epsilon inside the log (`log(p + 1e-7)`) caps each term at -log(1e-7) = 16.1, and a clip
+to [1e-7, 1] also zeroes the gradient there: a confidently wrong prediction stops being corrected.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import ClassVar, Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence, TypeGuard
 
 import libcst as cst
 
 from xentlint import knowledge, walk
-from xentlint.context import FileContext, has_star_args
+from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
+from xentlint.cst_build import ATOMS, int_node, is_none, keyword_arg, parenthesized, with_commas
 from xentlint.diagnostics import FixAvailability
-from xentlint.fixes import fused_log_call, in_place_of, spell, with_parentheses_of
+from xentlint.fixes import in_place_of, spell, with_parentheses_of
 from xentlint.flow import Kind
 from xentlint.flow.calls import (
     ActivationCall,
@@ -32,265 +30,9 @@ from xentlint.flow.calls import (
 )
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
-from xentlint.knowledge.schema import Fn, Form, Loss, Reduce
+from xentlint.knowledge.schema import Fn, Loss, Reduce, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
-
-_ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString)
-
-
-# ---------------------------------------------------------------- log calls
-def log_calls(ctx: FileContext) -> Iterator[ActivationCall]:
-    for call in ctx.calls:
-        match = match_activation(ctx, call)
-        if match is not None and match.fn is Fn.LOG and match.input is not None:
-            yield match
-
-
-def is_one(expr: cst.BaseExpression) -> bool:
-    if not isinstance(expr, (cst.Integer, cst.Float)):
-        return False
-    try:
-        return float(expr.value) == 1.0
-    except ValueError:  # 0x1 and friends
-        return False
-
-
-def one_minus(expr: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
-    """`x` of `1 - x` (or `1.0 - x`), else None."""
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Subtract) and is_one(expr.left):
-        return expr.right
-    return None
-
-
-def negated(expr: cst.BaseExpression) -> cst.BaseExpression:
-    """`-expr`, parenthesized where needed; `-(-x)` is `x`."""
-    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-        return expr.expression
-    if not isinstance(expr, _ATOMS) and not expr.lpar:
-        expr = expr.with_changes(lpar=(cst.LeftParen(),), rpar=(cst.RightParen(),))
-    return cst.UnaryOperation(cst.Minus(), expr)
-
-
-def laid_out_like(fused: cst.Call, outer: cst.Call) -> cst.Call:
-    """`fused` replacing `outer(inner(...))`: keep the outer call's parentheses, line breaks and comments."""
-    if len(outer.args) != 1 or not fused.args:
-        return fused
-    args = list(fused.args)
-    args[-1] = args[-1].with_changes(whitespace_after_arg=outer.args[0].whitespace_after_arg)
-    return fused.with_changes(whitespace_before_args=outer.whitespace_before_args, args=args)
-
-
-def fused_log(ctx: FileContext, activation: ActivationCall, negate: bool = False) -> Optional[cst.Call]:
-    """The activation respelled as its fused log form (`softmax(x)` -> `log_softmax(x)`), applied to
-    `-x` with `negate` (`log(1 - sigmoid(x))` is `log_sigmoid(-x)`); None when unreachable."""
-    api = activation.api
-    if api.form is Form.METHOD and api.log_form is None:
-        return _fused_function(ctx, activation, negate)  # torch has no `x.logsigmoid()`
-    fused = fused_log_call(ctx, activation)
-    if fused is None or not negate:
-        return fused
-    assert activation.input is not None
-    new_input = negated(activation.input)
-    if api.form is Form.CLASS:
-        return fused.with_changes(args=[fused.args[0].with_changes(value=new_input)])
-    return fused.with_changes(args=[arg.with_changes(value=new_input) if arg.value is activation.input else arg
-                                    for arg in fused.args])
-
-
-def _fused_function(ctx: FileContext, activation: ActivationCall, negate: bool) -> Optional[cst.Call]:
-    """`x.sigmoid()` as the same framework's log function applied to `x`: `F.logsigmoid(x)`."""
-    api, tensor = activation.api, activation.input
-    log_form = next((row.log_form for row in apis.ACTIVATIONS if row.fn is api.fn and row.framework == api.framework
-                     and row.form is Form.FUNCTION and row.log_form is not None), None)
-    func = spell(ctx, log_form) if log_form is not None else None
-    if func is None or tensor is None or activation.call.args:
-        return None
-    value = negated(tensor) if negate else tensor.with_changes(lpar=(), rpar=())
-    return cst.Call(func=func, args=[cst.Arg(value)])
-
-
-# ---------------------------------------------------------------- XL301 / XL302: log(activation(x))
-@dataclass(frozen=True)
-class LogOf:
-    """`log(f(x))`, or `log(1 - f(x))`: the log call and the activation call it takes the log of."""
-
-    log: ActivationCall
-    activation: ActivationCall
-    inline: bool  # the activation is written inside the log; else it reaches it through a variable
-    complement: bool  # log(1 - f(x))
-
-    @property
-    def probabilities(self) -> cst.BaseExpression:
-        """What the log (or the `1 -` inside it) is applied to."""
-        assert self.log.input is not None
-        return one_minus(self.log.input) if self.complement else self.log.input  # type: ignore[return-value]
-
-
-def logs_of(ctx: FileContext, fn: Fn) -> Iterator[LogOf]:
-    for log in log_calls(ctx):
-        assert log.input is not None
-        inner, complement = log.input, False
-        if fn is Fn.SIGMOID and one_minus(inner) is not None:
-            inner, complement = one_minus(inner), True
-        assert inner is not None
-        inline = isinstance(inner, cst.Call) and match_activation(ctx, inner)
-        if inline and inline.fn is fn:
-            yield LogOf(log, inline, True, complement)
-            continue
-        value = ctx.flow.value(inner)
-        origin = value.origin
-        if value.kind is not Kind.PROBABILITIES or value.fn is not fn or origin is None:
-            continue
-        if origin.activation_call is None:
-            continue  # applied by a layer: not a formula to rewrite here
-        activation = match_activation(ctx, origin.activation_call)
-        if activation is not None:
-            yield LogOf(log, activation, False, complement)
-
-
-class _LogOfActivation(Rule):
-    """`log(f(x))` where the framework has the fused, stable `log_f(x)`."""
-
-    fn: ClassVar[Fn]
-
-    def check(self, ctx: FileContext) -> Iterator[Finding]:
-        for found in logs_of(ctx, self.fn):
-            if found.inline:
-                yield self._inline(ctx, found)
-            else:
-                line = ctx.line_of(found.activation.call)
-                message = self.variable_message(ctx, found, line)
-                yield self.finding(found.log.call, message, *self._through_variable(ctx, found))
-
-    def inline_message(self, ctx: FileContext, found: LogOf) -> str:
-        raise NotImplementedError
-
-    def variable_message(self, ctx: FileContext, found: LogOf, line: int) -> str:
-        raise NotImplementedError
-
-    def _inline(self, ctx: FileContext, found: LogOf) -> Finding:
-        message = self.inline_message(ctx, found)
-        log = found.log.call
-        fused = fused_log(ctx, found.activation, negate=found.complement)
-        if fused is None:
-            return self.finding(log, message)
-        return self.finding(log, message, Replacement(log, with_parentheses_of(log, laid_out_like(fused, log))))
-
-    def _through_variable(self, ctx: FileContext, found: LogOf) -> tuple[Replacement, ...]:
-        """`p = softmax(z); log(p)`: when `p` has no other use, make `p` the log-softmax."""
-        name = found.probabilities
-        activation = found.activation
-        if not isinstance(name, cst.Name):
-            return ()
-        scope = ctx.flow.enclosing_scope(found.log.call)
-        if ctx.flow.enclosing_scope(activation.call) is not scope or ctx.flow.name_loads(scope, name.value) != 1:
-            return ()
-        fused = fused_log(ctx, activation, negate=found.complement)
-        if fused is None:
-            return ()
-        return (Replacement(activation.call, with_parentheses_of(activation.call, fused)),
-                Replacement(found.log.call, with_parentheses_of(found.log.call, name)))
-
-
-class LogOfSoftmax(_LogOfActivation):
-    code = "XL301"
-    requires = (Vocabulary.SOFTMAX, Vocabulary.LOG)
-    name = "log-of-softmax"
-    summary = "`log(softmax(x))` computed in two steps instead of `log_softmax(x)`"
-    why = (
-        "Softmax rounds small probabilities to exactly 0: in float32, any class whose logit is about "
-        "104 below the largest underflows (88 in float16). `log` of that 0 is `-inf`, and the loss or "
-        "gradient built on it becomes `inf`/`nan`. `log_softmax` computes `x - logsumexp(x)` in one "
-        "step and stays finite for any logits."
-    )
-    example = (
-        "import torch\nimport torch.nn.functional as F\n\n"
-        "log_probs = torch.log(F.softmax(logits, dim=1))\n"
-    )
-    use_instead = (
-        "import torch\nimport torch.nn.functional as F\n\n"
-        "log_probs = F.log_softmax(logits, dim=1)\n"
-    )
-    fix_title = "Use the framework's log_softmax on the same input and axis"
-    fix_availability = FixAvailability.SOMETIMES
-    fix_safety = (
-        "Safe: the fused function equals `log(softmax(x))` wherever that is finite. Offered when the "
-        "softmax is inline, or assigned to a variable used only by the `log`, and when this module's "
-        "imports can spell the fused function."
-    )
-    frameworks = ("tensorflow", "keras", "torch", "jax", "numpy")
-    contract = Contract(
-        relation=Relation.EQUAL_WHERE_FINITE,
-        original="torch.log(F.softmax(z, dim=1))",
-        fixed="F.log_softmax(z, dim=1)",
-        inputs={"z": Input.LOGITS},
-    )
-    fn = Fn.SOFTMAX
-
-    def inline_message(self, ctx: FileContext, found: LogOf) -> str:
-        return "`log(softmax(x))` gives -inf where a probability underflows to 0; use log_softmax"
-
-    def variable_message(self, ctx: FileContext, found: LogOf, line: int) -> str:
-        return (f"`log` of the softmax computed at line {line}: it gives -inf where a probability "
-                f"underflows to 0; use log_softmax")
-
-
-class LogOfSigmoid(_LogOfActivation):
-    code = "XL302"
-    requires = (Vocabulary.SIGMOID, Vocabulary.LOG)
-    name = "log-of-sigmoid"
-    summary = "`log(sigmoid(x))` or `log(1 - sigmoid(x))` computed in two steps instead of `log_sigmoid`"
-    why = (
-        "In float32, `sigmoid(x)` underflows to exactly 0 below x = -104 and rounds to exactly 1 from "
-        "x = 17.5 (float16: -17.5 and 8.5). `log(sigmoid(x))` is then `-inf`, and `log(1 - sigmoid(x))` "
-        "is `-inf` already for a moderately confident logit of 17.5; the loss and its gradient become "
-        "`inf`/`nan`. `log_sigmoid(x) = -softplus(-x)` is finite for every x, and "
-        "`log(1 - sigmoid(x)) = log_sigmoid(-x)`."
-    )
-    example = (
-        "import torch\n\n"
-        "log_p = torch.log(torch.sigmoid(logits))\n"
-        "log_not_p = torch.log(1 - torch.sigmoid(logits))\n"
-    )
-    use_instead = (
-        "import torch\nimport torch.nn.functional as F\n\n"
-        "log_p = F.logsigmoid(logits)\n"
-        "log_not_p = F.logsigmoid(-logits)\n"
-    )
-    fix_title = "Use the framework's log_sigmoid (on `-x` for `log(1 - sigmoid(x))`)"
-    fix_availability = FixAvailability.SOMETIMES
-    fix_safety = (
-        "Safe: `log_sigmoid(x)` equals `log(sigmoid(x))`, and `log_sigmoid(-x)` equals "
-        "`log(1 - sigmoid(x))`, wherever those are finite. Offered when the sigmoid is inline, or "
-        "assigned to a variable used only by the `log`, and when this module's imports can spell "
-        "`tf.math.log_sigmoid` / `F.logsigmoid` / `jax.nn.log_sigmoid`."
-    )
-    frameworks = ("tensorflow", "keras", "torch", "jax", "numpy")
-    contract = Contract(
-        relation=Relation.EQUAL_WHERE_FINITE,
-        original="torch.log(torch.sigmoid(z))",
-        fixed="F.logsigmoid(z)",
-        inputs={"z": Input.BINARY_LOGITS},
-        note="`torch.log(1 - torch.sigmoid(z))` and `F.logsigmoid(-z)` are the same relation on `-z`.",
-    )
-    fn = Fn.SIGMOID
-
-    def inline_message(self, ctx: FileContext, found: LogOf) -> str:
-        tensor = found.activation.input
-        x = (ctx.short_code(tensor, 30) or "x") if tensor is not None else "x"
-        if found.complement:
-            minus_x = ctx.module.code_for_node(negated(tensor)) if x != "x" and tensor is not None else "-x"
-            return (f"`log(1 - sigmoid({x}))` is -inf once sigmoid rounds to 1 (float32: from {x} = 17.5); "
-                    f"use log_sigmoid({minus_x})")
-        return (f"`log(sigmoid({x}))` is -inf once sigmoid underflows to 0 (float32: below {x} = -104); "
-                f"use log_sigmoid({x})")
-
-    def variable_message(self, ctx: FileContext, found: LogOf, line: int) -> str:
-        if found.complement:
-            return (f"`log(1 - p)` of the sigmoid computed at line {line}: it is -inf once sigmoid rounds "
-                    f"to 1 (float32: from a logit of 17.5); use log_sigmoid of the negated logits")
-        return (f"`log` of the sigmoid computed at line {line}: it is -inf once sigmoid underflows to 0 "
-                f"(float32: below a logit of -104); use log_sigmoid")
+from xentlint.rules.xl3_log_of_activation import is_one, log_calls, one_minus
 
 
 # ---------------------------------------------------------------- XL303: hand-written cross-entropy
@@ -405,79 +147,10 @@ def is_epsilon(ctx: FileContext, expr: cst.BaseExpression, depth: int = 0) -> bo
     if isinstance(expr, cst.Name):
         if expr.value.lower() in apis.EPSILON_NAMES:
             return True
-        bound = bound_value(ctx, expr)
+        bound = ctx.flow.bound_value(expr)
         return bound is not None and depth < 3 and is_epsilon(ctx, bound, depth + 1)
     return False
 
-
-def bound_value(ctx: FileContext, name: cst.Name) -> Optional[cst.BaseExpression]:
-    """What `name` holds where it is read, when its scope binds it exactly once: an assignment
-    `name = value` before the read, or a parameter default."""
-    scope = ctx.flow.enclosing_scope(name)
-    stores = ctx.flow.name_stores(scope, name.value)
-    if isinstance(scope, cst.FunctionDef):
-        parameter = _parameter(scope, name.value)
-        if parameter is not None:
-            return parameter.default if not stores else None
-        if not stores:  # a module-level constant
-            module_stores = ctx.flow.name_stores(ctx.module, name.value)
-            assign = _single_assignment(ctx, module_stores[0]) if len(module_stores) == 1 else None
-            module_level = assign is not None and ctx.flow.enclosing_scope(assign) is ctx.module
-            return assign.value if module_level else None  # type: ignore[union-attr]
-    if len(stores) != 1:
-        return None
-    assign = _single_assignment(ctx, stores[0])
-    if assign is None or not ctx.ends_before(assign, name):
-        return None
-    return assign.value
-
-
-def _parameter(function: cst.FunctionDef, name: str) -> Optional[cst.Param]:
-    params = function.params
-    return next((param for param in (*params.posonly_params, *params.params, *params.kwonly_params)
-                 if param.name.value == name), None)
-
-
-def _single_assignment(ctx: FileContext, store: cst.Name) -> Optional[cst.Assign]:
-    """The `name = value` statement binding `store`, when it has one plain target."""
-    target = ctx.parent(store)
-    assign = ctx.parent(target) if isinstance(target, cst.AssignTarget) else None
-    if isinstance(assign, cst.Assign) and len(assign.targets) == 1 and assign.targets[0].target is store:
-        return assign
-    return None
-
-
-def name_reads(scope: cst.CSTNode, name: str) -> list[cst.Name]:
-    """The reads of `name` in `scope` (not attribute names, keywords or assignment targets)."""
-    collector = _Reads(name)
-    walk.visit(scope, collector)
-    return collector.reads
-
-
-class _Reads(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.reads: list[cst.Name] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.reads.append(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        walk.visit(node.value, self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        walk.visit(node.value, self)
-        return False
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
-        return False
-
-    def visit_Param(self, node: cst.Param) -> bool:
-        if node.default is not None:
-            walk.visit(node.default, self)
-        return False
 
 
 def _variable_reads(ctx: FileContext, expr: cst.BaseExpression) -> list[cst.Name]:
@@ -491,19 +164,19 @@ def _variable_reads(ctx: FileContext, expr: cst.BaseExpression) -> list[cst.Name
     if not isinstance(target, cst.Name):
         return []
     scope = ctx.flow.enclosing_scope(assign)
-    reads = [read for read in name_reads(scope, target.value) if ctx.ends_before(assign, read)]
-    stores = ctx.flow.name_stores(scope, target.value)
+    reads = [read for read in ctx.flow.reads(scope, target.value) if ctx.ends_before(assign, read)]
+    stores = ctx.flow.stores(scope, target.value)
     if len(stores) == 1:
         return reads
     later = [store for store in stores if ctx.ends_before(assign, store)]
     if not later:
         return []
     # Up to the rebinding, whose own value still reads this one.
-    rebinding = ctx.binding_point(min(later, key=ctx.rank))
+    rebinding = ctx.flow.binding_point(min(later, key=ctx.rank))
     reads = [read for read in reads if not ctx.ends_before(rebinding, read)]
     statement = ctx.parent(assign)
     block = ctx.parent(statement) if statement is not None else None
-    if any(ctx.statement_of(read) not in _siblings(block) for read in reads):
+    if any(ctx.flow.statement_of(read) not in _siblings(block) for read in reads):
         return []
     return reads
 
@@ -516,7 +189,7 @@ def _siblings(block: Optional[cst.CSTNode]) -> list[cst.CSTNode]:
 def _log_factor(ctx: FileContext, factor: cst.BaseExpression) -> Optional[tuple[ActivationCall, bool]]:
     """The log call a product factor is, or reads through a variable bound once to it."""
     if isinstance(factor, cst.Name):
-        bound = bound_value(ctx, factor)
+        bound = ctx.flow.bound_value(factor)
         if isinstance(bound, cst.Call):
             log = match_activation(ctx, bound)
             return (log, True) if log is not None and log.fn is Fn.LOG and log.input is not None else None
@@ -527,18 +200,18 @@ def _log_factor(ctx: FileContext, factor: cst.BaseExpression) -> Optional[tuple[
     return None
 
 
-def _is_minus(node: Optional[cst.CSTNode]) -> bool:
+def _is_minus(node: Optional[cst.CSTNode]) -> TypeGuard[cst.UnaryOperation]:
     return isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
 
 
-def _is_times(node: Optional[cst.CSTNode]) -> bool:
+def _is_times(node: Optional[cst.CSTNode]) -> TypeGuard[cst.BinaryOperation]:
     return isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply)
 
 
 def _operands(ctx: FileContext, node: Optional[cst.CSTNode]) -> Optional[tuple[cst.BaseExpression, ...]]:
     """The two factors of `a * b` or of `np.multiply(a, b)` (`tf.multiply`, `torch.mul`, ...)."""
     if _is_times(node):
-        return node.left, node.right  # type: ignore[union-attr]
+        return node.left, node.right
     if isinstance(node, cst.Call) and ctx.callee(node) in apis.MULTIPLICATIONS and len(node.args) == 2 \
             and not any(arg.keyword or arg.star for arg in node.args):
         return node.args[0].value, node.args[1].value
@@ -549,7 +222,7 @@ def _product_around(ctx: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExp
     """The product `node` is a factor of, directly or negated (`y * -log(p)`)."""
     parent = ctx.parent(node)
     if _is_minus(parent):
-        outer = _product_around(ctx, parent)  # type: ignore[arg-type]
+        outer = _product_around(ctx, parent)
         return parent if outer is not None else None  # type: ignore[return-value]
     if isinstance(parent, cst.Arg):
         parent = ctx.parent(parent)
@@ -560,7 +233,7 @@ def _product_around(ctx: FileContext, node: cst.CSTNode) -> Optional[cst.BaseExp
 def _factors(ctx: FileContext, expr: cst.BaseExpression) -> tuple[list[cst.BaseExpression], bool]:
     """The factors of a product (signs taken out) and whether an odd number of them was negated."""
     if _is_minus(expr):
-        factors, negative = _factors(ctx, expr.expression)  # type: ignore[attr-defined]
+        factors, negative = _factors(ctx, expr.expression)
         return factors, not negative
     operands = _operands(ctx, expr)
     if operands is not None:
@@ -607,7 +280,7 @@ def term_at(ctx: FileContext, factor: cst.BaseExpression) -> Optional[Term]:
     operands = _operands(ctx, product)
     if operands is not None and any(operand is factor for operand in operands):
         operand = operands[1] if operands[0] is factor else operands[0]
-        stripped = operand.expression if _is_minus(operand) else operand  # type: ignore[attr-defined]
+        stripped = operand.expression if _is_minus(operand) else operand
         if not _factors(ctx, stripped)[1]:
             weight = stripped
     return Term(product, log, through_variable, probability.expr, probability.complement, probability.guarded,
@@ -618,7 +291,7 @@ def _term_within(ctx: FileContext, expr: cst.BaseExpression) -> Optional[tuple[T
     """The term `expr` is (maybe negated as a whole), and whether that outer `-` flips it."""
     flipped = False
     while _is_minus(expr):
-        expr, flipped = expr.expression, not flipped  # type: ignore[attr-defined]
+        expr, flipped = expr.expression, not flipped
     factors, _ = _factors(ctx, expr)
     candidates = [factor for factor in factors if _log_factor(ctx, factor) is not None]
     if len(candidates) != 1:
@@ -683,7 +356,7 @@ def _climb(ctx: FileContext, terms: tuple[Term, ...], base: cst.BaseExpression) 
 
 def _step(ctx: FileContext, node: cst.BaseExpression, parent: Optional[cst.CSTNode]) -> Optional[Step]:
     if _is_minus(parent):
-        return Step(parent, node, negates=True)  # type: ignore[arg-type]
+        return Step(parent, node, negates=True)
     if isinstance(parent, cst.Arg) or (isinstance(parent, cst.Attribute) and parent.value is node):
         call = ctx.parent(parent)
         if not isinstance(call, cst.Call) or (isinstance(parent, cst.Attribute) and call.func is not parent):
@@ -707,7 +380,7 @@ def _step(ctx: FileContext, node: cst.BaseExpression, parent: Optional[cst.CSTNo
 def _visibly_negative(expr: cst.BaseExpression) -> bool:
     """`-x`, `-1 / m`, `-0.5`: a coefficient whose sign shows (unknown counts as positive)."""
     if _is_minus(expr):
-        return not _visibly_negative(expr.expression)  # type: ignore[attr-defined]
+        return not _visibly_negative(expr.expression)
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Multiply, cst.Divide)):
         return _visibly_negative(expr.left) != _visibly_negative(expr.right)
     return False
@@ -730,7 +403,7 @@ class _Calls(cst.CSTVisitor):
 def _selects_entries(ctx: FileContext, probability: cst.BaseExpression, depth: int = 0) -> bool:
     """`probs[range(n), y]`, `probs.gather(1, y).squeeze(1)`: one probability picked per example."""
     if isinstance(probability, cst.Name):
-        bound = bound_value(ctx, probability)
+        bound = ctx.flow.bound_value(probability)
         return bound is not None and depth < 3 and _selects_entries(ctx, bound, depth + 1)
     if isinstance(probability, cst.Subscript):
         return any(isinstance(element.slice, cst.Index) for element in probability.slice)
@@ -746,7 +419,7 @@ def _selects_entries(ctx: FileContext, probability: cst.BaseExpression, depth: i
 def _number(expr: cst.BaseExpression) -> Optional[float]:
     sign = 1.0
     if _is_minus(expr):
-        sign, expr = -1.0, expr.expression  # type: ignore[attr-defined]
+        sign, expr = -1.0, expr.expression
     if isinstance(expr, (cst.Integer, cst.Float)):
         try:
             return sign * float(expr.value)
@@ -812,7 +485,9 @@ class HandRolledCrossEntropy(Rule):
         "losses, and is not rewritten). The binary form needs the weights `y` and `1 - y`. The fixed "
         "form equals the formula wherever the formula is finite and no epsilon or clip changes it, and "
         "is finite everywhere. Where `p` came from a variable, its now unused assignment is left for you "
-        "to delete. Not offered for labels known to be integers (the fused losses want float targets). "
+        "to delete. Labels known to be integers (`F.one_hot`) are cast with `.float()` for torch, whose "
+        "`cross_entropy` raises on integer probability targets; for the other frameworks the fix is not "
+        "offered. "
         "PyTorch's `cross_entropy` takes probability targets since 1.10; TF1's "
         "`softmax_cross_entropy_with_logits` does not backpropagate into the labels."
     )
@@ -823,6 +498,14 @@ class HandRolledCrossEntropy(Rule):
         fixed="tf.reduce_sum(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z))",
         reference="F.cross_entropy(z, y, reduction='sum')",
         inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
+        counterexample="tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z))",
+        # A fix keeps the formula's own reductions: it equals the formula wherever that is finite.
+        fix_check=Contract(
+            relation=Relation.EQUAL_WHERE_FINITE,
+            original="-(y * torch.log(torch.softmax(z, dim=1))).sum(dim=1).mean()",
+            fixed="F.cross_entropy(z, y)",
+            inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
+        ),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -875,17 +558,17 @@ def _source_activation(ctx: FileContext, formula: Formula) -> Optional[Source]:
         return Source(first, first.input, inline=True)
     if not isinstance(p, cst.Name):
         return None
-    assignment = bound_value(ctx, p)
+    assignment = ctx.flow.bound_value(p)
     activation = match_activation(ctx, assignment) if isinstance(assignment, cst.Call) else None
     if activation is None or activation.fn is not fn or not isinstance(activation.input, cst.Name):
         return None
     scope = ctx.flow.enclosing_scope(p)
     if ctx.flow.enclosing_scope(activation.call) is not scope:
         return None
-    if ctx.flow.name_loads(scope, p.value) != len(terms):
+    if len(ctx.flow.reads(scope, p.value)) != len(terms):
         return None  # p is read elsewhere too
     logits = activation.input
-    if not ctx.bound_before(scope, logits.value, activation.call):
+    if not ctx.flow.bound_before(scope, logits.value, activation.call):
         return None  # the logits may have changed before the formula reads them
     return Source(activation, cst.Name(logits.value), inline=False)
 
@@ -909,11 +592,13 @@ def _fix(ctx: FileContext, formula: Formula, source: Optional[Source]) -> tuple[
         return ()
     if any(step.negative_scale for step in formula.steps):
         return ()
-    if ctx.flow.value(formula.terms[0].weight).integer:  # type: ignore[arg-type]
-        return ()  # integer labels: the fused losses want floats (torch reads an integer [N, C] as indices)
     name = _loss_for(source.activation.api.framework, source.activation.fn)
     row = knowledge.loss(name)
     if name is None or row is None:
+        return ()
+    # Integer one-hot labels (`F.one_hot`): the fused losses want floats, which torch's take by a cast.
+    integer = ctx.flow.value(formula.terms[0].weight).integer  # type: ignore[arg-type]
+    if integer and (row.framework != "torch" or len(formula.terms) == 2):
         return ()
     if len(formula.terms) == 2:
         built = _binary_loss(ctx, formula, source, name, row)
@@ -922,11 +607,20 @@ def _fix(ctx: FileContext, formula: Formula, source: Optional[Source]) -> tuple[
     if built is None:
         return ()
     loss, above = built
+    if integer:
+        loss = dataclasses.replace(loss, labels=_as_float(loss.labels))
     new = _rebuild(ctx, loss, above, row)
     if new is None:
         return ()
     top = formula.top
     return (Replacement(top, in_place_of(ctx, top, with_parentheses_of(top, new))),)
+
+
+def _as_float(labels: cst.BaseExpression) -> cst.BaseExpression:
+    """`labels.float()`: torch's probability targets must be floating point."""
+    if not isinstance(labels, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)):
+        labels = labels.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.Call(cst.Attribute(labels, cst.Name("float")))
 
 
 def _binary_loss(ctx: FileContext, formula: Formula, source: Source, name: str,
@@ -1002,7 +696,7 @@ def _extra_arguments(reduction: ReductionCall) -> bool:
 
 def _reduced_axis(reduction: ReductionCall) -> object:
     """"all", a literal axis, or None when not literal (a list of one axis counts as that axis)."""
-    if reduction.axis is None or (isinstance(reduction.axis.value, cst.Name) and reduction.axis.value.value == "None"):
+    if reduction.axis is None or is_none(reduction.axis.value):
         return "all"
     value = reduction.axis.value
     if isinstance(value, (cst.List, cst.Tuple)) and len(value.elements) == 1:
@@ -1040,7 +734,7 @@ def _around(step: Step, new: cst.BaseExpression) -> cst.BaseExpression:
     if step.reduction is not None:
         call = step.reduction.call
         if isinstance(call.func, cst.Attribute) and call.func.value is child:
-            return call.with_changes(func=call.func.with_changes(value=_parenthesized(new)))
+            return call.with_changes(func=call.func.with_changes(value=parenthesized(new)))
         return call.with_changes(args=[arg.with_changes(value=new) if arg.value is child else arg
                                        for arg in call.args])
     assert isinstance(node, cst.BinaryOperation)
@@ -1048,13 +742,8 @@ def _around(step: Step, new: cst.BaseExpression) -> cst.BaseExpression:
         return new
     if node.left is child:
         return node.with_changes(left=new)
-    return node.with_changes(right=_parenthesized(new))
+    return node.with_changes(right=parenthesized(new))
 
-
-def _parenthesized(expr: cst.BaseExpression) -> cst.BaseExpression:
-    if isinstance(expr, _ATOMS) or expr.lpar:
-        return expr
-    return expr.with_changes(lpar=(cst.LeftParen(),), rpar=(cst.RightParen(),))
 
 
 def _loss_call(ctx: FileContext, loss: LossCall, reduction: Optional[str]) -> Optional[cst.Call]:
@@ -1063,31 +752,17 @@ def _loss_call(ctx: FileContext, loss: LossCall, reduction: Optional[str]) -> Op
     if func is None:
         return None
     row = loss.row
-    logits = loss.logits.with_changes(lpar=(), rpar=()) if isinstance(loss.logits, _ATOMS) else loss.logits
-    labels = loss.labels.with_changes(lpar=(), rpar=()) if isinstance(loss.labels, _ATOMS) else loss.labels
+    logits = loss.logits.with_changes(lpar=(), rpar=()) if isinstance(loss.logits, ATOMS) else loss.logits
+    labels = loss.labels.with_changes(lpar=(), rpar=()) if isinstance(loss.labels, ATOMS) else loss.labels
     if row.keyword_only_in_tf1:
-        args = [_keyword(row.label.keyword, labels), _keyword(row.prediction.keyword, logits)]
+        args = [keyword_arg(row.label.keyword, labels), keyword_arg(row.prediction.keyword, logits)]
     else:
         in_order = (logits, labels) if (row.prediction.position or 0) < (row.label.position or 0) else (labels, logits)
         args = [cst.Arg(value) for value in in_order]
     if loss.axis is not None and loss.axis != row.axis_default:
         if row.axis is None:
             return None
-        args.append(_keyword(row.axis.keyword, _int_node(loss.axis)))
+        args.append(keyword_arg(row.axis.keyword, int_node(loss.axis)))
     if row.reduction is not None and reduction is not None and reduction != row.reduction_default:
-        args.append(_keyword(row.reduction.keyword, cst.SimpleString(f'"{reduction}"')))
-    return cst.Call(func=func, args=_with_commas(args))
-
-
-def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(value=value, keyword=cst.Name(name), equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
-
-
-def _int_node(value: int) -> cst.BaseExpression:
-    return cst.Integer(str(value)) if value >= 0 else cst.UnaryOperation(cst.Minus(), cst.Integer(str(-value)))
-
-
-def _with_commas(args: list[cst.Arg]) -> list[cst.Arg]:
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    return [arg.with_changes(comma=comma) if index < len(args) - 1 else arg for index, arg in enumerate(args)]
+        args.append(keyword_arg(row.reduction.keyword, cst.SimpleString(f'"{reduction}"')))
+    return cst.Call(func=func, args=with_commas(args))
