@@ -62,6 +62,9 @@ class Contract:
     wrt: str = "z"
     note: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
+    # A plausible but wrong `fixed` (for a rule without a fix, a harmless `original`) that the
+    # contract must reject: a contract that cannot fail is a defect (tests/test_runtime_contracts.py).
+    counterexample: Optional[str] = None
     # For a contract that shows the harm: how `fix --verify` checks what the rule's fix computes.
     fix_check: Optional["Contract"] = None
     # APIs whose fixes `fix --verify` cannot evaluate (qualified name -> why, in the user's words).

@@ -7,14 +7,9 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence, Union
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.flow.calls import (
-    int_literal,
-    is_tensor_method_call,
-    is_tensor_receiver,
-    match_activation,
-    string_literal,
-)
-from xentlint.flow.names import find_method, is_method_receiver, is_none, parameter_names
+from xentlint.cst_build import int_literal, is_none, string_literal
+from xentlint.flow.calls import is_tensor_method_call, is_tensor_receiver, match_activation
+from xentlint.flow.names import find_method, is_method_receiver, parameter_names
 from xentlint.flow.statements import Env, Scope
 from xentlint.flow.values import UNKNOWN, Kind, Origin, Value
 from xentlint.knowledge import apis

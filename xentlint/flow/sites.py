@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.flow.calls import bool_literal, string_literal
+from xentlint.cst_build import bool_literal, string_literal
 from xentlint.flow.values import UNKNOWN, Kind, Value, merge
 from xentlint.knowledge import apis
 from xentlint.flow.names import plain_params, self_attribute

@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from xentlint import walk
-from xentlint.flow.calls import int_literal
+from xentlint.cst_build import int_literal, is_none
 from xentlint.flow.names import (
     SelfAssignments,
     block,
     find_method,
     is_method_receiver,
-    is_none,
     parameter_names,
     plain_params,
     self_attribute,

@@ -192,31 +192,29 @@ def _activation_names(*fns: Fn) -> frozenset[str]:
     return _last(name for row in apis.ACTIVATIONS if row.fn in fns for name in row.names)
 
 
-@lru_cache(maxsize=None)
 def vocabulary(family: Vocabulary) -> frozenset[str]:
     """The identifiers (last name components, Keras strings) by which code reaches a family of APIs."""
-    if family is Vocabulary.LOSSES:
-        return _last(name for row in apis.LOSSES if not row.sampled for name in row.names) | frozenset(_LOSS_STRINGS)
-    if family is Vocabulary.SOFTMAX:
-        return _activation_names(Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN) | {
-            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn in (Fn.SOFTMAX, Fn.LOG_SOFTMAX)}
-    if family is Vocabulary.SIGMOID:
-        return _activation_names(Fn.SIGMOID) | {
-            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn is Fn.SIGMOID}
-    if family is Vocabulary.LOG:
-        return _activation_names(Fn.LOG)
-    if family is Vocabulary.REDUCTIONS:
-        return _last(name for row in apis.REDUCTIONS for name in row.names)
-    if family is Vocabulary.CONTRIB:
-        return _last(row.old for row in apis.CONTRIB_LOSSES)
-    if family is Vocabulary.TF1_ONLY:
-        return _last(row.old for row in apis.TF1_ONLY)
-    if family is Vocabulary.LEGACY_REDUCTION:
-        return _last(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names)
-    if family is Vocabulary.IMPLICIT_DIM:
-        return _last(name for row in apis.ACTIVATIONS if row.axis_default == "implicit" for name in row.names)
-    if family is Vocabulary.TENSORFLOW:
-        return _roots(row.old for row in apis.CONTRIB_LOSSES + apis.TF1_ONLY)
-    if family is Vocabulary.TORCH:
-        return _roots(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names)
-    return _last(name for row in apis.LOSSES if row.sampled for name in row.names)
+    return _vocabularies()[family]
+
+
+@lru_cache(maxsize=None)
+def _vocabularies() -> dict[Vocabulary, frozenset[str]]:
+    """Every family's identifiers; a family without an entry here is a KeyError, never another's."""
+    return {
+        Vocabulary.LOSSES: _last(name for row in apis.LOSSES if not row.sampled for name in row.names)
+        | frozenset(_LOSS_STRINGS),
+        Vocabulary.SOFTMAX: _activation_names(Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN) | {
+            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn in (Fn.SOFTMAX, Fn.LOG_SOFTMAX)},
+        Vocabulary.SIGMOID: _activation_names(Fn.SIGMOID) | {
+            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn is Fn.SIGMOID},
+        Vocabulary.LOG: _activation_names(Fn.LOG),
+        Vocabulary.REDUCTIONS: _last(name for row in apis.REDUCTIONS for name in row.names),
+        Vocabulary.CONTRIB: _last(row.old for row in apis.CONTRIB_LOSSES),
+        Vocabulary.TF1_ONLY: _last(row.old for row in apis.TF1_ONLY),
+        Vocabulary.LEGACY_REDUCTION: _last(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names),
+        Vocabulary.SAMPLED: _last(name for row in apis.LOSSES if row.sampled for name in row.names),
+        Vocabulary.IMPLICIT_DIM: _last(name for row in apis.ACTIVATIONS if row.axis_default == "implicit"
+                                       for name in row.names),
+        Vocabulary.TENSORFLOW: _roots(row.old for row in apis.CONTRIB_LOSSES + apis.TF1_ONLY),
+        Vocabulary.TORCH: _roots(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names),
+    }

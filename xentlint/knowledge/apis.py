@@ -411,7 +411,6 @@ SNIPPET_CONVENTIONS: dict[str, str] = {
 }
 KERAS_SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 KERAS_MODEL = frozenset({"keras.Model", "keras.models.Model"})
-KERAS_INPUT = frozenset({"keras.Input", "keras.layers.Input"})
 TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
                           "lightning.LightningModule"})
 TORCH_SEQUENTIAL = frozenset({"torch.nn.Sequential"})

@@ -16,16 +16,18 @@ import libcst as cst
 
 from xentlint import knowledge, walk
 from xentlint.context import FileContext
+from xentlint.cst_build import string_literal
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import in_place_of, set_keyword, spell
 from xentlint.flow import Kind, LossSite
-from xentlint.flow.calls import is_tensor_receiver, string_literal
+from xentlint.flow.calls import is_tensor_receiver
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import Expects, Form, Labels, Metric, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.site_edits import describe_loss, loss_node, quoted
+from xentlint.rules._site_messages import describe_loss, quoted
+from xentlint.rules._sites import loss_node
 
 _UNSAFE = Applicability.UNSAFE
 _PROBABILITY_AT_LOGIT_HALF = 1 / (1 + math.exp(-0.5))  # 0.62
@@ -112,6 +114,7 @@ class ThresholdMetricOnLogits(Rule):
                       for name in sorted(apis.KERAS_ACCURACY_METRICS | apis.KERAS_BINARY_ACCURACY_STRINGS)},
         metric_arguments=("y", "z"),
         reference_substitutes={"z": "tf.sigmoid(z)"},
+        counterexample="keras.metrics.BinaryAccuracy(threshold=0.1)(y, z)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -359,6 +362,7 @@ class ClassWeightsScaleLogits(Rule):
         unmodelled={"torch.nn.functional.cross_entropy": (
             "with `weight=` torch's mean divides by the sum of the weights of the examples' classes, and the check's "
             "reference is the weighted loss of each example, not reduced")},
+        counterexample="tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
