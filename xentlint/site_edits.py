@@ -241,7 +241,8 @@ def describe_origin(ctx: FileContext, origin: Origin, what: str) -> str:
 
 
 def describe_loss(site: LossSite) -> str:
-    return f"`{site.describe()}`"
+    """`CrossEntropyLoss`, with where the pairing happens when that is not the call itself."""
+    return f"`{site.describe()}`" + (f" ({site.place})" if site.place else "")
 
 
 def quoted(ctx: FileContext, node: cst.CSTNode, fallback: Optional[str], limit: int = 40) -> Optional[str]:

@@ -87,6 +87,10 @@ class Expressions:
         return None
 
     def _eval_name(self, name: cst.Name, env: Env, scope: Optional[Scope]) -> Value:
+        if env.get(name.value, UNKNOWN).kind is Kind.UNKNOWN:
+            reference = self._loss_reference(name)  # `from torch.nn.functional import cross_entropy`
+            if reference is not None:
+                return reference
         if name.value in env:
             return env[name.value]
         if scope is None or isinstance(scope, cst.Module):
@@ -106,10 +110,41 @@ class Expressions:
             owner = self.enclosing_class(scope)
             if owner is not None:
                 return self._self_attribute(owner, attribute.attr.value)
+        reference = self._loss_reference(attribute)  # `loss_fn = F.cross_entropy`
+        if reference is not None:
+            return reference
         if attribute.attr.value in apis.MEANING_PRESERVING_ATTRIBUTES:
             inner = self._eval(attribute.value, env, scope)
             return inner if inner.kind in _TENSOR_KINDS else UNKNOWN
         return UNKNOWN
+
+    def _loss_reference(self, expr: cst.BaseExpression) -> Optional[Value]:
+        """A loss function named without being called: a reference that is called later."""
+        api = knowledge.loss(self.ctx.qualify(expr))
+        return Value(Kind.LOSS, node=expr, loss=api) if api is not None and api.form is Form.FUNCTION else None
+
+    def _partial_loss(self, call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
+        """`functools.partial(F.cross_entropy, label_smoothing=0.1)`: the loss function, when the
+        partial binds only options by keyword (neither tensor nor `from_logits`)."""
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            return UNKNOWN
+        function = self._eval(call.args[0].value, env, scope)
+        loss = function.loss
+        if function.kind is not Kind.LOSS or loss is None or loss.form is not Form.FUNCTION:
+            return UNKNOWN
+        bound = {loss.prediction.keyword, loss.label.keyword, loss.from_logits.keyword if loss.from_logits else ""}
+        if any(arg.keyword is None or arg.keyword.value in bound for arg in call.args[1:]):
+            return UNKNOWN
+        return function.with_changes(node=call)
+
+    def _getattr_callee(self, call: cst.Call) -> Optional[str]:
+        """`getattr(nn, "CrossEntropyLoss")()`: the qualified name a literal `getattr` names."""
+        getter = call.func
+        if not (isinstance(getter, cst.Call) and isinstance(getter.func, cst.Name) and getter.func.value == "getattr"
+                and len(getter.args) == 2 and not any(arg.keyword or arg.star for arg in getter.args)):
+            return None
+        owner, name = self.ctx.qualify(getter.args[0].value), string_literal(getter.args[1].value)
+        return f"{owner}.{name}" if owner is not None and name is not None else None
 
     def _eval_subscript(self, subscript: cst.Subscript, env: Env, scope: Optional[Scope]) -> Value:
         # np.eye(n)[y] selects one-hot rows.
@@ -147,6 +182,10 @@ class Expressions:
         if activation is not None:
             inner = self._eval(activation.input, env, scope) if activation.input is not None else UNKNOWN
             return self._activate(activation.fn, inner, call, activation.input, _axis(activation.axis, activation.api))
+        if callee in apis.PARTIALS:
+            return self._partial_loss(call, env, scope)
+        if callee is None and isinstance(call.func, cst.Call):
+            callee = self._getattr_callee(call)
         if callee is not None:
             built = self._construct(callee, call, env, scope)
             if built is not None:

@@ -9,7 +9,7 @@ from `model.fit(x, y)` in the same scope.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
@@ -44,6 +44,12 @@ class LossSite:
     # A call of a loss wrapper: the wrapper's name (the loss call is inside it; `call` is the
     # wrapper's call, so fixes, which would edit the wrong call, are not offered).
     wrapper: Optional[str] = None
+    # Where a framework or a reference pairs the model with the loss (`criterion=` of
+    # `NeuralNetClassifier`, `loss_fn`, a reference to `binary_cross_entropy_with_logits`), for messages.
+    place: Optional[str] = None
+    # The loss is not spelled at `call`/`constructor` as the table names it (a reference, a
+    # `getattr`, a library argument): edits of the loss would land on the wrong code.
+    fixable: bool = True
 
     @property
     def expects(self) -> Optional[Expects]:
@@ -72,8 +78,8 @@ class LossSite:
 
 def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
     flow = ctx.flow
-    # Only a loss constructed somewhere in this file can be called as a loss object.
-    loss_objects = any(api.form is Form.CLASS for api in map(knowledge.loss, map(ctx.callee, ctx.calls)) if api)
+    # Only a loss constructed or referenced somewhere in this file can be called as a loss object.
+    loss_objects = _holds_losses(ctx)
     wrappers = _wrappers(ctx, loss_objects)
     wrapper_calls = _wrapper_calls(ctx, wrappers)
     # A wrapper that is called here is reported where it is called, with what each call passes.
@@ -98,8 +104,50 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
         if api is not None or not loss_objects:
             continue  # constructing a loss object (its calls are the sites), or no loss object at all
         target = flow.value(call.func)
-        if target.kind is Kind.LOSS and target.loss is not None and isinstance(target.node, cst.Call):
-            yield _tensor_site(ctx, call, target.loss, target.node)
+        held = _held_loss(ctx, target)
+        if held is not None:
+            api, constructor = held
+            site = _tensor_site(ctx, call, api, constructor)
+            if constructor is None or ctx.callee(constructor) is None:
+                site = replace(site, fixable=False, place=_reference_place(ctx, call, target))
+            yield site
+
+
+def _held_loss(ctx: "FileContext", target: Value) -> Optional[tuple[Loss, Optional[cst.Call]]]:
+    """The loss a called value holds: a loss object (with its constructor) or a loss function
+    kept in a name or attribute (`loss_fn = F.cross_entropy`, a `functools.partial` of one)."""
+    if target.kind is not Kind.LOSS or target.loss is None:
+        return None
+    if target.loss.form is Form.FUNCTION:
+        return target.loss, None
+    return (target.loss, target.node) if isinstance(target.node, cst.Call) else None
+
+
+def _reference_place(ctx: "FileContext", call: cst.Call, target: Value) -> Optional[str]:
+    """`through `loss_fn`, set at line 12`."""
+    assert target.node is not None
+    name = ctx.short_code(call.func, 30)
+    return f"through `{name}`, set at line {ctx.line_of(target.node)}" if name else None
+
+
+def _holds_losses(ctx: "FileContext") -> bool:
+    """The file constructs a loss object or names a loss function without calling it (a
+    reference kept for later, a `getattr(nn, "...")` constructor)."""
+    for call in ctx.calls:
+        api = knowledge.loss(ctx.callee(call))
+        if api is not None and api.form is Form.CLASS or isinstance(call.func, cst.Call):
+            return True
+        for arg in call.args:
+            api = knowledge.loss(ctx.qualify(arg.value))
+            if api is not None and api.form is Form.FUNCTION:
+                return True
+    return any(isinstance(node, (cst.Assign, cst.Param)) and _names_loss_function(ctx, node) for node in ctx.nodes())
+
+
+def _names_loss_function(ctx: "FileContext", node: "cst.Assign | cst.Param") -> bool:
+    value = node.value if isinstance(node, cst.Assign) else node.default
+    api = knowledge.loss(ctx.qualify(value)) if value is not None else None
+    return api is not None and api.form is Form.FUNCTION
 
 
 @dataclass(frozen=True)
@@ -127,9 +175,9 @@ def _wrappers(ctx: "FileContext", loss_objects: bool) -> dict[cst.FunctionDef, _
         api = knowledge.loss(ctx.callee(call))
         constructor: Optional[cst.Call] = None
         if api is None and loss_objects:
-            target = ctx.flow.value(call.func)
-            if target.kind is Kind.LOSS and isinstance(target.node, cst.Call):
-                api, constructor = target.loss, target.node
+            held = _held_loss(ctx, ctx.flow.value(call.func))
+            if held is not None:
+                api, constructor = held
         elif api is not None and api.form is not Form.FUNCTION:
             api = None
         if api is None or has_star_args(call):
@@ -271,10 +319,8 @@ def _compiled_loss(ctx: "FileContext", expr: cst.BaseExpression) -> tuple[Option
     direct = knowledge.loss(ctx.qualify(expr))
     if direct is not None and direct.form is Form.FUNCTION:
         return direct, None
-    value = ctx.flow.value(expr)
-    if value.kind is Kind.LOSS and value.loss is not None and isinstance(value.node, cst.Call):
-        return value.loss, value.node
-    return None, None
+    held = _held_loss(ctx, ctx.flow.value(expr))
+    return held if held is not None else (None, None)
 
 
 def fit_calls(ctx: "FileContext", model_expr: cst.BaseExpression) -> list[cst.Call]:

@@ -232,13 +232,35 @@ class Summaries:
         collector = SelfAssignments()
         walk.visit(cls.body, collector)
         values: dict[str, Value] = {}
-        for attribute, expr, _statement in collector.assignments:
+        for attribute, expr, statement in collector.assignments:
             if expr is not None and is_none(expr):
                 continue  # `self.model = None` in __init__: a placeholder until it is built
+            default = self._constructor_default(cls, statement, expr)
+            if default is not None:
+                expr = default
             value = self._eval(expr, module_env, None) if expr is not None else UNKNOWN
             values[attribute] = merge(values[attribute], value) if attribute in values else value
         self._class_attrs[cls] = values
         return values
+
+    def _constructor_default(self, cls: cst.ClassDef, statement: cst.CSTNode,
+                             expr: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+        """`def __init__(self, loss=nn.CrossEntropyLoss()): self.loss = loss`: the default, when no
+        instantiation of the class in the module passes that argument."""
+        method = self.enclosing_scope(statement)
+        if not (isinstance(expr, cst.Name) and isinstance(method, cst.FunctionDef) and method.name.value == "__init__"
+                and self.ctx.parent(self.ctx.parent(method) or method) is cls):
+            return None
+        parameter = next((param for param in plain_params(method) if param.name.value == expr.value), None)
+        if parameter is None or parameter.default is None or self.stores(method.body, expr.value):
+            return None
+        for use in self._uses.names.get(cls.name.value, ()):
+            call = self.ctx.parent(use)
+            if isinstance(call, cst.Call) and call.func is use:
+                passed = self._passed(method, call, bound=True)
+                if passed is None or dict(passed).get(expr.value) is not parameter.default:
+                    return None
+        return parameter.default
 
     def _int(self, expr: cst.BaseExpression, env: Env, scope: Optional[Scope]) -> Optional[int]:
         """Class counts from literals, module constants and `len(<literal>)`."""

@@ -415,6 +415,7 @@ KERAS_INPUT = frozenset({"keras.Input", "keras.layers.Input"})
 TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
                           "lightning.LightningModule"})
 TORCH_SEQUENTIAL = frozenset({"torch.nn.Sequential"})
+PARTIALS = frozenset({"functools.partial"})
 
 # Tensor methods that keep what a value means (shape, device and float casts).
 MEANING_PRESERVING_METHODS = frozenset({
