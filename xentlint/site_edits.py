@@ -227,6 +227,8 @@ def describe_prediction(ctx: FileContext, site: LossSite) -> str:
     if site.compiled:
         assert isinstance(site.report.func, cst.Attribute)
         return f"the output of {quoted(ctx, site.report.func.value, 'the model')}"
+    if site.model is not None:
+        return f"the output of {quoted(ctx, site.model, 'the model')}"
     arg = site.prediction_arg
     return quoted(ctx, arg.value, "the prediction") if arg is not None else "the prediction"
 

@@ -16,9 +16,10 @@ import libcst as cst
 
 from xentlint import knowledge
 from xentlint.flow.calls import bool_literal, string_literal
-from xentlint.flow.values import UNKNOWN, Kind, Value, merge
+from xentlint.flow.values import UNKNOWN, Kind, Value, held_loss, merge
 from xentlint.knowledge import apis
 from xentlint.flow.names import plain_params, self_attribute
+from xentlint.flow.trainers import Pairing, trainer_pairing
 from xentlint.knowledge.schema import Expects, Form, Loss, argument, has_star_args
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class LossSite:
     # The loss is not spelled at `call`/`constructor` as the table names it (a reference, a
     # `getattr`, a library argument): edits of the loss would land on the wrong code.
     fixable: bool = True
+    # A training library's site: the model it was given (the prediction is its output).
+    model: Optional[cst.BaseExpression] = None
 
     @property
     def expects(self) -> Optional[Expects]:
@@ -96,6 +99,11 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
         if api is not None and api.form is Form.FUNCTION:
             yield _tensor_site(ctx, call, api, None)
             continue
+        if api is None and knowledge.trainer(ctx.callee(call)) is not None:
+            pairing = trainer_pairing(ctx, call)
+            if pairing is not None:
+                yield _trainer_site(ctx, call, pairing)
+            continue
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compile":
             site = _compile_site(ctx, call)
             if site is not None:
@@ -104,23 +112,13 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
         if api is not None or not loss_objects:
             continue  # constructing a loss object (its calls are the sites), or no loss object at all
         target = flow.value(call.func)
-        held = _held_loss(ctx, target)
+        held = held_loss(target)
         if held is not None:
             api, constructor = held
             site = _tensor_site(ctx, call, api, constructor)
             if constructor is None or ctx.callee(constructor) is None:
                 site = replace(site, fixable=False, place=_reference_place(ctx, call, target))
             yield site
-
-
-def _held_loss(ctx: "FileContext", target: Value) -> Optional[tuple[Loss, Optional[cst.Call]]]:
-    """The loss a called value holds: a loss object (with its constructor) or a loss function
-    kept in a name or attribute (`loss_fn = F.cross_entropy`, a `functools.partial` of one)."""
-    if target.kind is not Kind.LOSS or target.loss is None:
-        return None
-    if target.loss.form is Form.FUNCTION:
-        return target.loss, None
-    return (target.loss, target.node) if isinstance(target.node, cst.Call) else None
 
 
 def _reference_place(ctx: "FileContext", call: cst.Call, target: Value) -> Optional[str]:
@@ -175,7 +173,7 @@ def _wrappers(ctx: "FileContext", loss_objects: bool) -> dict[cst.FunctionDef, _
         api = knowledge.loss(ctx.callee(call))
         constructor: Optional[cst.Call] = None
         if api is None and loss_objects:
-            held = _held_loss(ctx, ctx.flow.value(call.func))
+            held = held_loss(ctx.flow.value(call.func))
             if held is not None:
                 api, constructor = held
         elif api is not None and api.form is not Form.FUNCTION:
@@ -285,6 +283,24 @@ def _tensor_site(ctx: "FileContext", call: cst.Call, api: Loss, constructor: Opt
     )
 
 
+def _trainer_site(ctx: "FileContext", call: cst.Call, pairing: Pairing) -> LossSite:
+    return LossSite(
+        report=call,
+        api=pairing.api,
+        call=call,
+        constructor=pairing.constructor,
+        prediction=pairing.prediction,
+        prediction_arg=None,
+        label=UNKNOWN,
+        label_arg=None,
+        from_logits_arg=None,
+        from_logits=False,
+        place=pairing.place,
+        fixable=False,
+        model=pairing.model,
+    )
+
+
 def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
     assert isinstance(call.func, cst.Attribute)
     model = ctx.flow.value(call.func.value)
@@ -319,7 +335,7 @@ def _compiled_loss(ctx: "FileContext", expr: cst.BaseExpression) -> tuple[Option
     direct = knowledge.loss(ctx.qualify(expr))
     if direct is not None and direct.form is Form.FUNCTION:
         return direct, None
-    held = _held_loss(ctx, ctx.flow.value(expr))
+    held = held_loss(ctx.flow.value(expr))
     return held if held is not None else (None, None)
 
 

@@ -7,7 +7,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from xentlint.knowledge.schema import Fn, Loss
+from xentlint.knowledge.schema import Fn, Form, Loss
 
 
 class Kind(str, enum.Enum):
@@ -67,6 +67,16 @@ class Value:
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
+
+
+def held_loss(target: Value) -> Optional[tuple[Loss, Optional[cst.Call]]]:
+    """The loss a called value holds: a loss object (with its constructor) or a loss function
+    kept in a name or attribute (`loss_fn = F.cross_entropy`, a `functools.partial` of one)."""
+    if target.kind is not Kind.LOSS or target.loss is None:
+        return None
+    if target.loss.form is Form.FUNCTION:
+        return target.loss, None
+    return (target.loss, target.node) if isinstance(target.node, cst.Call) else None
 
 
 def merge(a: Value, b: Value) -> Value:

@@ -20,6 +20,7 @@ from xentlint.knowledge.schema import (
     Reduction,
     Rename,
     TensorConstructor,
+    Trainer,
 )
 
 
@@ -49,6 +50,7 @@ _REDUCTION_METHODS = _index(apis.REDUCTIONS, form=Form.METHOD)
 _CLIPS = _index(apis.CLIPS, exclude_form=Form.METHOD)
 _CLIP_METHODS = _index(apis.CLIPS, form=Form.METHOD)
 _METRICS = _index(apis.METRICS)
+_TRAINERS = {name: row for row in apis.TRAINERS for name in row.names}
 
 
 class _Renames:
@@ -112,6 +114,10 @@ def label_producer(qualified: Optional[str]) -> Optional[LabelProducer]:
 def label_method(method: str) -> Optional[Labels]:
     row = _LABEL_METHODS.get(method)
     return row.labels if row else None
+
+
+def trainer(qualified: Optional[str]) -> Optional[Trainer]:
+    return _TRAINERS.get(qualified) if qualified else None
 
 
 def layer(qualified: Optional[str]) -> Optional[Layer]:

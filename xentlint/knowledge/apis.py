@@ -26,6 +26,7 @@ from xentlint.knowledge.schema import (
     Reduction,
     Rename,
     TensorConstructor,
+    Trainer,
 )
 
 F = Form.FUNCTION
@@ -398,6 +399,24 @@ LAYERS: tuple[Layer, ...] = (
           units=Param("num_outputs", 1), activation=Param("activation_fn", 2), input=Param("inputs", 0),
           activation_default="relu"),
 )
+# ---------------------------------------------------------------- training libraries
+# Calls that pair a model with a loss without calling either (signatures: skorch 1.x, Ignite
+# 0.5, fastai 2.7). The libraries are never imported: their names are enough.
+_SKORCH = "skorch"
+TRAINERS: tuple[Trainer, ...] = (
+    Trainer(("skorch.NeuralNet", "skorch.net.NeuralNet"), _SKORCH, model=Param("module", 0),
+            loss=Param("criterion", 1)),
+    # The classifier takes the log of the module's output when the criterion is NLLLoss (its default).
+    Trainer(("skorch.NeuralNetClassifier", "skorch.classifier.NeuralNetClassifier"), _SKORCH,
+            model=Param("module", 0), loss=Param("criterion"), adapted=("torch.nn.NLLLoss",)),
+    Trainer(("skorch.NeuralNetBinaryClassifier", "skorch.classifier.NeuralNetBinaryClassifier"), _SKORCH,
+            model=Param("module", 0), loss=Param("criterion"), loss_default="torch.nn.BCEWithLogitsLoss"),
+    Trainer(("ignite.engine.create_supervised_trainer", "ignite.engine.supervised_training_step"), "ignite",
+            model=Param("model", 0), loss=Param("loss_fn", 2), transforms=("model_transform", "model_fn")),
+    Trainer(("fastai.learner.Learner", "fastai.basics.Learner"), "fastai", model=Param("model", 1),
+            loss=Param("loss_func", 2)),
+)
+
 # Snippets without imports (RULES.md): the names documentation and questions use unqualified.
 FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras", "torch", "jax", "flax", "optax"})
 SNIPPET_CONVENTIONS: dict[str, str] = {

@@ -214,6 +214,25 @@ class Reduce(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Trainer:
+    """A training library's call that pairs a model with a loss, both passed as arguments
+    (`NeuralNetClassifier(module=Net, criterion=nn.CrossEntropyLoss)`): the model is an instance
+    or a class, the loss an instance, a class or a function."""
+
+    names: tuple[str, ...]
+    framework: str
+    model: Param
+    loss: Param
+    # The loss the library uses when the argument is absent (None: the call is not a site then).
+    loss_default: Optional[str] = None
+    # Losses the library feeds something else than the model's output (skorch's classifier takes
+    # the log of the module's probabilities for `NLLLoss`): such pairings are not sites.
+    adapted: tuple[str, ...] = ()
+    # Arguments that change what reaches the loss (Ignite's `model_transform=`): given, no site.
+    transforms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Reduction:
     """A sum or mean over some axes, as hand-written formulas use them (`tf.reduce_sum(x, 1)`, `x.mean()`)."""
 
