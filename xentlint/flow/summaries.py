@@ -3,7 +3,7 @@ returns, what a function returns, the values a class keeps on `self`, and module
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 import libcst as cst
 
@@ -41,29 +41,63 @@ class Summaries:
         framework = self._model_framework(cls)
         if framework is None:
             return UNKNOWN
-        method = "forward" if framework == "torch" else "call"
-        body = find_method(cls, method)
+        body = self._method(cls, apis.MODEL_OUTPUT_METHOD[framework])
         output = self._returns(body) if body is not None else UNKNOWN
         return Value(Kind.MODEL, node=cls, keras=framework == "keras", output=output)
 
     def _self_instance(self, method: cst.FunctionDef) -> Value:
         """`self` in a model's method: `self(x)` and `self.forward(x)` give the model's output."""
         owner = self.enclosing_class(method)
-        return self._instance(owner) if owner is not None else UNKNOWN
+        return _agreed_value(self._instance(cls) for cls in self._receivers(owner)) if owner is not None else UNKNOWN
+
+    def _receivers(self, owner: cst.ClassDef) -> list[cst.ClassDef]:
+        """The classes `self` may be an instance of in `owner`'s methods: `owner` itself when it is a
+        model with its own output method (or inherits one); for a mixin or an abstract base, the
+        module's classes that derive from it."""
+        framework = self._model_framework(owner)
+        if framework is not None and self._method(owner, apis.MODEL_OUTPUT_METHOD[framework]) is not None:
+            return [owner]
+        return self._subclasses(owner) or [owner]
+
+    def _subclasses(self, owner: cst.ClassDef) -> list[cst.ClassDef]:
+        """The module's classes deriving from `owner`, directly or through other local classes."""
+        found: list[cst.ClassDef] = []
+        frontier = [owner]
+        for _depth in range(5):
+            frontier = [cls for cls in self._module_classes if any(base in frontier for base in self._local_bases(cls))]
+            found.extend(cls for cls in frontier if cls not in found)
+        return found
+
+    @cached_property
+    def _module_classes(self) -> list[cst.ClassDef]:
+        return [statement for statement in self.ctx.module.body if isinstance(statement, cst.ClassDef)]
+
+    def _local_bases(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
+        """The bases of `cls` that are classes of this module."""
+        module_env = self._state(self.ctx.module).final
+        bases = []
+        for base in cls.bases:
+            local = module_env.get(base.value.value) if isinstance(base.value, cst.Name) else None
+            if local is not None and local.kind is Kind.CLASS and isinstance(local.node, cst.ClassDef):
+                bases.append(local.node)
+        return bases
+
+    def _method(self, cls: cst.ClassDef, name: str, depth: int = 0) -> Optional[cst.FunctionDef]:
+        """`cls`'s method `name`, its own or inherited from a base class of this module."""
+        own = find_method(cls, name)
+        if own is not None or depth >= 5:
+            return own
+        return next((found for base in self._local_bases(cls) if (found := self._method(base, name, depth + 1))),
+                    None)
 
     def _model_framework(self, cls: cst.ClassDef, depth: int = 0) -> Optional[str]:
         for base in cls.bases:
-            qualified = self.ctx.qualify(base.value)
-            if qualified in apis.TORCH_MODULE:
-                return "torch"
-            if qualified in apis.KERAS_MODEL:
-                return "keras"
-            local = self._state(self.ctx.module).final.get(base.value.value) if isinstance(base.value, cst.Name) else None
-            if local is not None and local.kind is Kind.CLASS and depth < 5:
-                assert isinstance(local.node, cst.ClassDef)
-                found = self._model_framework(local.node, depth + 1)
-                if found:
-                    return found
+            framework = apis.MODEL_BASES.get(self.ctx.qualify(base.value) or "")
+            if framework is not None:
+                return framework
+        if depth < 5:
+            return next((found for base in self._local_bases(cls) if (found := self._model_framework(base, depth + 1))),
+                        None)
         return None
 
     def _returns(self, function: cst.FunctionDef, seed: Optional[Seed] = None) -> Value:
@@ -207,12 +241,16 @@ class Summaries:
     def _uses(self) -> "_Uses":
         return _Uses(self.ctx)
 
-    def _self_attribute(self, cls: cst.ClassDef, attribute: str) -> Value:
-        """`self.x`: what the class's methods assign to it, or its own method `x` (a bound function)."""
+    def _self_attribute(self, owner: cst.ClassDef, attribute: str) -> Value:
+        """`self.x` in a method of `owner`, for every class `self` may be an instance of there."""
+        return _agreed_value(self._instance_attribute(cls, attribute) for cls in self._receivers(owner))
+
+    def _instance_attribute(self, cls: cst.ClassDef, attribute: str) -> Value:
+        """`self.x`: what the class's methods (and its bases') assign to it, or its method `x` (a bound function)."""
         values = self._class_attributes(cls)
         if attribute in values:
             return values[attribute]
-        own = find_method(cls, attribute)
+        own = self._method(cls, attribute)
         if own is None:
             return UNKNOWN
         decorators = [dotted_name(decorator.decorator) for decorator in own.decorators]
@@ -230,37 +268,54 @@ class Summaries:
         self._class_attrs[cls] = {}  # while computing, self.x reads are unknown
         module_env = self._state(self.ctx.module).final
         collector = SelfAssignments()
-        walk.visit(cls.body, collector)
+        for holder in self._hierarchy(cls):
+            walk.visit(holder.body, collector)
         values: dict[str, Value] = {}
         for attribute, expr, statement in collector.assignments:
             if expr is not None and is_none(expr):
                 continue  # `self.model = None` in __init__: a placeholder until it is built
-            default = self._constructor_default(cls, statement, expr)
-            if default is not None:
-                expr = default
-            value = self._eval(expr, module_env, None) if expr is not None else UNKNOWN
+            value = self._parameter_attribute(cls, statement, expr)
+            if value is None:
+                value = self._eval(expr, module_env, None) if expr is not None else UNKNOWN
             values[attribute] = merge(values[attribute], value) if attribute in values else value
         self._class_attrs[cls] = values
         return values
 
-    def _constructor_default(self, cls: cst.ClassDef, statement: cst.CSTNode,
-                             expr: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
-        """`def __init__(self, loss=nn.CrossEntropyLoss()): self.loss = loss`: the default, when no
-        instantiation of the class in the module passes that argument."""
+    def _hierarchy(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
+        """`cls` and its base classes defined in this module."""
+        classes = [cls]
+        for _depth in range(5):
+            classes.extend(base for holder in list(classes) for base in self._local_bases(holder) if base not in classes)
+        return classes
+
+    def _parameter_attribute(self, cls: cst.ClassDef, statement: cst.CSTNode,
+                             expr: Optional[cst.BaseExpression]) -> Optional[Value]:
+        """`self.loss = loss` where `loss` is a parameter of the method: in `__init__`, what every
+        instantiation of the class in the module passes (or the default, `loss=nn.CrossEntropyLoss()`,
+        when none passes it or the class is not instantiated here); in another method, what its
+        call sites agree on. None when `expr` is not a parameter."""
         method = self.enclosing_scope(statement)
-        if not (isinstance(expr, cst.Name) and isinstance(method, cst.FunctionDef) and method.name.value == "__init__"
-                and self.ctx.parent(self.ctx.parent(method) or method) is cls):
+        if not (isinstance(expr, cst.Name) and isinstance(method, cst.FunctionDef)):
             return None
         parameter = next((param for param in plain_params(method) if param.name.value == expr.value), None)
-        if parameter is None or parameter.default is None or self.stores(method.body, expr.value):
+        if parameter is None:
             return None
+        if self.stores(method.body, expr.value):
+            return UNKNOWN
+        if method.name.value != "__init__":
+            return self._parameter_value(method, expr.value)
+        result: Optional[Value] = None
         for use in self._uses.names.get(cls.name.value, ()):
             call = self.ctx.parent(use)
-            if isinstance(call, cst.Call) and call.func is use:
-                passed = self._passed(method, call, bound=True)
-                if passed is None or dict(passed).get(expr.value) is not parameter.default:
-                    return None
-        return parameter.default
+            if not (isinstance(call, cst.Call) and call.func is use):
+                continue
+            passed = self._passed(method, call, bound=True)
+            given = dict(passed).get(expr.value) if passed is not None else None
+            value = self.value(given) if given is not None else UNKNOWN
+            result = value if result is None else merge(result, value)
+        if result is not None:
+            return result
+        return self.value(parameter.default) if parameter.default is not None else UNKNOWN
 
     def _int(self, expr: cst.BaseExpression, env: Env, scope: Optional[Scope]) -> Optional[int]:
         """Class counts from literals, module constants and `len(<literal>)`."""
@@ -312,3 +367,11 @@ class _Uses:
                 self.names.setdefault(node.value, []).append(node)
             elif isinstance(node, cst.Attribute):
                 self.attributes.setdefault(node.attr.value, []).append(node)
+
+
+def _agreed_value(values: Iterable[Value]) -> Value:
+    """The value every candidate agrees on; unknown when they differ or there is none."""
+    result: Optional[Value] = None
+    for value in values:
+        result = value if result is None else merge(result, value)
+    return result or UNKNOWN

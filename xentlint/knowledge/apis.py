@@ -434,6 +434,12 @@ KERAS_INPUT = frozenset({"keras.Input", "keras.layers.Input"})
 TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
                           "lightning.LightningModule"})
 TORCH_SEQUENTIAL = frozenset({"torch.nn.Sequential"})
+FLAX_MODULE = frozenset({"flax.linen.Module"})
+KERAS_LAYER = frozenset({"keras.layers.Layer", "keras.Layer"})
+# Base classes whose subclasses are models, by framework, and the method a call of an instance runs.
+MODEL_BASES: dict[str, str] = {**{name: "torch" for name in TORCH_MODULE}, **{name: "keras" for name in KERAS_MODEL},
+                               **{name: "keras" for name in KERAS_LAYER}, **{name: "flax" for name in FLAX_MODULE}}
+MODEL_OUTPUT_METHOD = {"torch": "forward", "keras": "call", "flax": "__call__"}
 PARTIALS = frozenset({"functools.partial"})
 
 # Tensor methods that keep what a value means (shape, device and float casts).
