@@ -100,7 +100,8 @@ class Expressions:
         if name.value in self._state(scope).assigned:
             return UNKNOWN  # a local not bound on this path
         if name.value in parameter_names(scope):
-            return self._parameter_value(scope, name.value)
+            hooked = self._hook_model(scope, name)
+            return hooked if hooked is not None else self._parameter_value(scope, name.value)
         # A name of an enclosing scope (a global model or loss object) that this function does not rebind.
         enclosing = self.enclosing_scope(scope)
         return self._state(enclosing).final.get(name.value, UNKNOWN)
@@ -110,6 +111,8 @@ class Expressions:
             owner = self.enclosing_class(scope)
             if owner is not None:
                 return self._self_attribute(owner, attribute.attr.value)
+        if attribute.attr.value in _RECORD_FIELDS:  # `outputs.logits`
+            return self._field(self._eval(attribute.value, env, scope), attribute.attr.value)
         reference = self._loss_reference(attribute)  # `loss_fn = F.cross_entropy`
         if reference is not None:
             return reference
@@ -117,6 +120,23 @@ class Expressions:
             inner = self._eval(attribute.value, env, scope)
             return inner if inner.kind in _TENSOR_KINDS else UNKNOWN
         return UNKNOWN
+
+    def _hook_model(self, function: cst.FunctionDef, name: cst.Name) -> Optional[Value]:
+        """The model a training library passes to the method it calls (`compute_loss(self, model, inputs)`
+        of a Hugging Face `Trainer` subclass)."""
+        owner = self.enclosing_class(function)
+        if owner is None:
+            return None
+        for hook in apis.TRAINER_HOOKS:
+            if function.name.value == hook.method and name.value == hook.model \
+                    and any(self.ctx.qualify(base.value) in hook.bases for base in owner.bases):
+                parameter = next(param for param in function.params.params + function.params.kwonly_params
+                                 if param.name.value == name.value) if name.value in parameter_names(function) else None
+                return _record_model(parameter or name, f"model passed to `{hook.method}`", hook.logits_fields)
+        return None
+
+    def _field(self, record: Value, name: Optional[str]) -> Value:
+        return dict(record.fields).get(name, UNKNOWN) if record.kind is Kind.RECORD and name else UNKNOWN
 
     def _loss_reference(self, expr: cst.BaseExpression) -> Optional[Value]:
         """A loss function named without being called: a reference that is called later."""
@@ -152,6 +172,11 @@ class Expressions:
         if isinstance(base, cst.Call) and self.ctx.callee(base) in apis.IDENTITY_MATRICES:
             return Value(Kind.ONE_HOT_LABELS, origin=Origin(subscript, "one-hot rows of an identity matrix"),
                          classes=self._int(base.args[0].value, env, scope) if base.args else None)
+        # `outputs["logits"]` of a record.
+        if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
+            key = string_literal(subscript.slice[0].slice.value)
+            if key in _RECORD_FIELDS:
+                return self._field(self._eval(base, env, scope), key)
         # `out[1]` of a tuple, at a literal position.
         if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
             position = int_literal(subscript.slice[0].slice.value)
@@ -199,6 +224,8 @@ class Expressions:
                 return self._returns(own) if own is not None else self._model_output(receiver)
             if receiver.kind is Kind.MODEL and method in apis.MODEL_SELF_METHODS and not receiver.keras:
                 return receiver
+            if receiver.kind is Kind.RECORD and method == "get" and len(call.args) == 1:  # `outputs.get("logits")`
+                return self._field(receiver, string_literal(call.args[0].value))
             if callee is None and is_tensor_receiver(self.ctx, call.func) and self._makes_indices(call, method):
                 return _sparse(call, receiver)
             if callee is None and is_tensor_method_call(self.ctx, call, takes_dim=True):
@@ -226,6 +253,8 @@ class Expressions:
 
     def _construct(self, callee: str, call: cst.Call, env: Env, scope: Optional[Scope]) -> Optional[Value]:
         """Values made by table APIs: losses, layers, models, label producers, casts."""
+        if _is_hf_logits_model(callee):
+            return _record_model(call, "Hugging Face model", apis.TRAINER_HOOKS[0].logits_fields)
         loss = knowledge.loss(callee)
         if loss is not None:
             return Value(Kind.LOSS, node=call, loss=loss) if loss.form is Form.CLASS else UNKNOWN
@@ -423,6 +452,24 @@ _TENSOR_KINDS = frozenset({Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGI
                            Kind.ONE_HOT_LABELS})
 _OUTPUTS = apis.Param("outputs", 1)
 _KERAS1_OUTPUT = apis.Param("output")  # Keras 1: Model(input=..., output=...)
+
+
+_RECORD_FIELDS = frozenset(field for hook in apis.TRAINER_HOOKS for field in hook.logits_fields)
+
+
+def _is_hf_logits_model(callee: str) -> bool:
+    """`transformers.AutoModelForSequenceClassification.from_pretrained`, `transformers.BertForSequenceClassification`."""
+    parts = callee.split(".")
+    if parts[0] != apis.HF_PACKAGE:
+        return False
+    model_class = parts[-2] if parts[-1] in apis.HF_CONSTRUCTORS and len(parts) > 2 else parts[-1]
+    return model_class.endswith(apis.HF_LOGITS_MODEL_SUFFIXES)
+
+
+def _record_model(node: cst.CSTNode, description: str, logits_fields: tuple[str, ...]) -> Value:
+    """A model whose call returns named outputs, `logits_fields` among them."""
+    logits = Value(Kind.LOGITS, origin=Origin(node, f"logits of the {description}"))
+    return Value(Kind.MODEL, node=node, output=Value(Kind.RECORD, fields=tuple((name, logits) for name in logits_fields)))
 
 
 def _sparse(call: cst.CSTNode, inner: Value) -> Value:

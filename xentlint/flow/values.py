@@ -24,6 +24,7 @@ class Kind(str, enum.Enum):
     CLASS = "class"  # a class defined in this module
     INT = "int"  # a known integer (class counts)
     TUPLE = "tuple"  # `return validity, probs`: the values at literal positions
+    RECORD = "record"  # named outputs (a Hugging Face `ModelOutput`): `out.logits`, `out["logits"]`
     UNKNOWN = "unknown"
 
 
@@ -60,6 +61,7 @@ class Value:
     sequential: bool = False  # a Keras Sequential: `model.add(layer)` grows it
     layers: tuple["Value", ...] = field(default=(), compare=False)
     items: tuple["Value", ...] = ()  # TUPLE: the value at each position
+    fields: tuple[tuple[str, "Value"], ...] = ()  # RECORD: the value of each named output
     bound: bool = False  # FUNCTION: a method read through `self`, called without its receiver
 
     def with_changes(self, **changes: object) -> "Value":

@@ -27,6 +27,7 @@ from xentlint.knowledge.schema import (
     Rename,
     TensorConstructor,
     Trainer,
+    TrainerHook,
 )
 
 F = Form.FUNCTION
@@ -416,6 +417,20 @@ TRAINERS: tuple[Trainer, ...] = (
     Trainer(("fastai.learner.Learner", "fastai.basics.Learner"), "fastai", model=Param("model", 1),
             loss=Param("loss_func", 2)),
 )
+
+# Methods the libraries call with their model. Hugging Face models return a `ModelOutput` whose
+# `logits` are the scores before softmax/sigmoid (transformers 4.x `modeling_outputs`).
+_HF_LOGITS = ("logits",)
+TRAINER_HOOKS: tuple[TrainerHook, ...] = (
+    TrainerHook(("transformers.Trainer", "transformers.trainer.Trainer", "transformers.Seq2SeqTrainer",
+                 "transformers.trainer_seq2seq.Seq2SeqTrainer"), "compute_loss", "model", _HF_LOGITS),
+)
+# Hugging Face model classes (`AutoModelForSequenceClassification.from_pretrained(...)`,
+# `BertForSequenceClassification(config)`) whose outputs carry classification logits.
+HF_PACKAGE = "transformers"
+HF_LOGITS_MODEL_SUFFIXES = ("ForSequenceClassification", "ForTokenClassification", "ForImageClassification",
+                            "ForAudioClassification", "ForMultipleChoice")
+HF_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
 
 # Snippets without imports (RULES.md): the names documentation and questions use unqualified.
 FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras", "torch", "jax", "flax", "optax"})

@@ -233,6 +233,18 @@ class Trainer:
 
 
 @dataclass(frozen=True)
+class TrainerHook:
+    """A method that a training library's subclass overrides and the library calls with its model
+    (Hugging Face `Trainer.compute_loss(self, model, inputs)`): that parameter is a model whose
+    call returns named outputs (`outputs.logits` are logits)."""
+
+    bases: tuple[str, ...]
+    method: str
+    model: str  # the parameter holding the model
+    logits_fields: tuple[str, ...]  # the model's outputs that are raw logits
+
+
+@dataclass(frozen=True)
 class Reduction:
     """A sum or mean over some axes, as hand-written formulas use them (`tf.reduce_sum(x, 1)`, `x.mean()`)."""
 
