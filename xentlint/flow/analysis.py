@@ -44,6 +44,10 @@ class FlowAnalysis(Statements, Expressions, Summaries):
         """An instance of the module's class `cls`: a model with its output, or unknown."""
         return self._instance(cls)
 
+    def method_of(self, cls: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:
+        """`cls`'s method `name`, its own or inherited from a base class of this module."""
+        return self._method(cls, name)
+
     def enclosing_scope(self, node: cst.CSTNode) -> Scope:
         for ancestor in self.ctx.ancestors(node):
             if isinstance(ancestor, cst.FunctionDef):

@@ -104,6 +104,11 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
             if pairing is not None:
                 yield _trainer_site(ctx, call, pairing)
             continue
+        if self_attribute(call.func) in apis.KERAS_STEP_LOSSES:
+            site = _step_site(ctx, call)
+            if site is not None:
+                yield site
+                continue
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compile":
             site = _compile_site(ctx, call)
             if site is not None:
@@ -306,6 +311,8 @@ def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
     model = ctx.flow.value(call.func.value)
     if model.kind is not Kind.MODEL or not model.keras:
         return None
+    if isinstance(model.node, cst.ClassDef) and ctx.flow.method_of(model.node, apis.KERAS_TRAIN_STEP) is not None:
+        return None  # its own train_step pairs the compiled loss (a site there, if it calls it)
     loss_arg = argument(call, apis.KERAS_COMPILE_LOSS)
     if loss_arg is None:
         return None
@@ -325,6 +332,47 @@ def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
         from_logits_arg=from_logits_arg,
         from_logits=_flag(from_logits_arg, api.from_logits_default),
         compile_loss_arg=loss_arg,
+    )
+
+
+def _step_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
+    """`self.compiled_loss(y, y_pred)` in a Keras model's own step: the loss every `compile` of the
+    module's instances of that class gives."""
+    assert isinstance(call.func, cst.Attribute)
+    model = ctx.flow.value(call.func.value)
+    if model.kind is not Kind.MODEL or not model.keras or not isinstance(model.node, cst.ClassDef) \
+            or ctx.flow.value(call.func).kind is not Kind.UNKNOWN or has_star_args(call):
+        return None  # not a Keras model's self, or an attribute the class sets itself
+    compiled = [compile_call for compile_call in ctx.calls if isinstance(compile_call.func, cst.Attribute)
+                and compile_call.func.attr.value == "compile"
+                and ctx.flow.value(compile_call.func.value).node is model.node]
+    losses = {_compiled_loss(ctx, arg.value) if arg is not None else (None, None)
+              for arg in (argument(compile_call, apis.KERAS_COMPILE_LOSS) for compile_call in compiled)}
+    if len(losses) != 1:
+        return None
+    api, constructor = losses.pop()
+    if api is None:
+        return None
+    label_param, prediction_param = apis.KERAS_STEP_LOSSES[call.func.attr.value]
+    prediction_arg, label_arg = argument(call, prediction_param), argument(call, label_param)
+    if prediction_arg is None:
+        return None
+    from_logits_arg = argument(constructor, api.from_logits) if constructor is not None else None
+    step = ctx.flow.enclosing_scope(call)
+    where = f" in `{step.name.value}`" if isinstance(step, cst.FunctionDef) else ""
+    return LossSite(
+        report=call,
+        api=api,
+        call=call,
+        constructor=constructor,
+        prediction=ctx.flow.value(prediction_arg.value),
+        prediction_arg=prediction_arg,
+        label=ctx.flow.value(label_arg.value) if label_arg is not None else UNKNOWN,
+        label_arg=label_arg,
+        from_logits_arg=from_logits_arg,
+        from_logits=_flag(from_logits_arg, api.from_logits_default),
+        place=f"compiled at line {ctx.line_of(compiled[0])}, computed by `self.{call.func.attr.value}`{where}",
+        fixable=False,
     )
 
 

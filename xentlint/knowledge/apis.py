@@ -471,6 +471,15 @@ MODEL_OUTPUT_METHODS = frozenset({"forward", "call", "predict", "predict_on_batc
 # torch.nn.Module methods that return the module itself: `model = Net().to(device)`.
 MODEL_SELF_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_"})
 # The training call whose labels reach the loss compiled into a Keras model: fit(x, y).
+# A Keras model's own `train_step`/`test_step` computes the compiled loss through these methods of
+# `self` (tf.keras 2 `compiled_loss(y, y_pred)`, Keras 3 `compute_loss(x, y, y_pred)`, `self.loss`):
+# their label and prediction arguments. A model that overrides `train_step` pairs the compiled loss there.
+KERAS_STEP_LOSSES: dict[str, tuple[Param, Param]] = {
+    "compiled_loss": (Param("y_true", 0), Param("y_pred", 1)),
+    "compute_loss": (Param("y", 1), Param("y_pred", 2)),
+    "loss": (Param("y_true", 0), Param("y_pred", 1)),
+}
+KERAS_TRAIN_STEP = "train_step"
 KERAS_FIT_LABELS = Param("y", 1)
 KERAS_COMPILE_LOSS = Param("loss", 1)
 KERAS_COMPILE_METRICS = Param("metrics", 2)
