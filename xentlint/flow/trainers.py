@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from xentlint import knowledge
+from xentlint.flow.calls import bool_literal, string_literal
 from xentlint.flow.values import UNKNOWN, Kind, Value, held_loss
 from xentlint.knowledge.schema import Loss, Trainer, argument, has_star_args
 
@@ -24,9 +25,12 @@ class Pairing:
 
     api: Loss
     constructor: Optional[cst.Call]  # the loss object's constructor, when one is passed
-    model: cst.BaseExpression  # the model argument (an instance or a class)
+    model: Optional[cst.BaseExpression]  # the model argument (an instance or a class)
+    tensor: Optional[cst.Arg]  # or the output tensor itself, when the library takes that
     prediction: Value  # the model's output
     place: str  # "`criterion=` of `NeuralNetClassifier`"
+    from_logits_arg: Optional[cst.Arg]
+    from_logits: Optional[bool]
 
 
 def trainer_pairing(ctx: "FileContext", call: cst.Call) -> Optional[Pairing]:
@@ -39,23 +43,29 @@ def trainer_pairing(ctx: "FileContext", call: cst.Call) -> Optional[Pairing]:
         return None
     loss_arg = argument(call, row.loss)
     if loss_arg is not None:
-        held = _named_loss(ctx, loss_arg.value) or held_loss(ctx.flow.value(loss_arg.value))
+        held = _named_loss(ctx, row, loss_arg.value) or held_loss(ctx.flow.value(loss_arg.value))
     else:
-        default = knowledge.loss(row.loss_default)
+        default = knowledge.loss(dict(row.loss_strings).get(row.loss_default or "", row.loss_default))
         held = (default, None) if default is not None else None
     if held is None:
         return None
     api, constructor = held
-    # Keras-style `from_logits` losses are not handed to these (torch) libraries.
-    if api.from_logits is not None or set(api.names) & set(row.adapted):
+    if set(api.names) & set(row.adapted) or (constructor is not None and has_star_args(constructor)):
         return None
-    return Pairing(api, constructor, model_arg.value, _model_output(ctx, ctx.flow.value(model_arg.value)),
-                   _place(ctx, call, row, given=loss_arg is not None))
+    from_logits_arg = argument(constructor, api.from_logits) if constructor is not None else None
+    from_logits = api.from_logits_default if from_logits_arg is None else bool_literal(from_logits_arg.value)
+    model = ctx.flow.value(model_arg.value)
+    tensor = model.kind in (Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS)  # tflearn's `incoming`
+    return Pairing(api, constructor, None if tensor else model_arg.value, model_arg if tensor else None,
+                   model if tensor else _model_output(ctx, model), _place(ctx, call, row, loss_arg),
+                   from_logits_arg, from_logits)
 
 
-def _named_loss(ctx: "FileContext", expr: cst.BaseExpression) -> Optional[tuple[Loss, Optional[cst.Call]]]:
-    """A loss class or function named without a call: `criterion=nn.CrossEntropyLoss`."""
-    api = knowledge.loss(ctx.qualify(expr))
+def _named_loss(ctx: "FileContext", row: Trainer, expr: cst.BaseExpression) -> Optional[tuple[Loss, Optional[cst.Call]]]:
+    """A loss class or function named without a call (`criterion=nn.CrossEntropyLoss`), or by the
+    library's own name for it (`loss="binary_crossentropy"`)."""
+    text = string_literal(expr)
+    api = knowledge.loss(dict(row.loss_strings).get(text) if text is not None else ctx.qualify(expr))
     return (api, None) if api is not None else None
 
 
@@ -68,8 +78,11 @@ def _model_output(ctx: "FileContext", model: Value) -> Value:
     return model.output or UNKNOWN
 
 
-def _place(ctx: "FileContext", call: cst.Call, row: Trainer, given: bool) -> str:
+def _place(ctx: "FileContext", call: cst.Call, row: Trainer, loss_arg: Optional[cst.Arg]) -> str:
     library = (ctx.callee(call) or row.names[0]).rsplit(".", 1)[-1]
-    if given:
-        return f"`{row.loss.keyword}=` of `{library}`"
-    return f"the default `{row.loss.keyword}` of `{library}`"
+    if loss_arg is None:
+        default = f' ("{row.loss_default}")' if row.loss_default in dict(row.loss_strings) else ""
+        return f"the default `{row.loss.keyword}`{default} of `{library}`"
+    text = string_literal(loss_arg.value)
+    given = f'{row.loss.keyword}="{text}"' if text is not None else f"{row.loss.keyword}="
+    return f"`{given}` of `{library}`"

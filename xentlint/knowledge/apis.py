@@ -395,6 +395,9 @@ LAYERS: tuple[Layer, ...] = (
     # TF1 layer functions build the layer and apply it in one call.
     Layer(("tensorflow.layers.dense", "tensorflow.compat.v1.layers.dense"), "tensorflow", units=Param("units", 1),
           activation=Param("activation", 2), input=Param("inputs", 0)),
+    # tflearn 0.5: linear unless `activation=` is given.
+    Layer(("tflearn.fully_connected", "tflearn.layers.fully_connected", "tflearn.layers.core.fully_connected"),
+          "tflearn", units=Param("n_units", 1), activation=Param("activation", 2), input=Param("incoming", 0)),
     # TF1 contrib/slim: relu unless `activation_fn=None` is passed.
     Layer(("tensorflow.contrib.layers.fully_connected", "tensorflow.contrib.slim.fully_connected"), "tensorflow",
           units=Param("num_outputs", 1), activation=Param("activation_fn", 2), input=Param("inputs", 0),
@@ -416,6 +419,14 @@ TRAINERS: tuple[Trainer, ...] = (
             model=Param("model", 0), loss=Param("loss_fn", 2), transforms=("model_transform", "model_fn")),
     Trainer(("fastai.learner.Learner", "fastai.basics.Learner"), "fastai", model=Param("model", 1),
             loss=Param("loss_func", 2)),
+    # tflearn 0.5 `regression(incoming, placeholder, optimizer, loss=...)`: its objectives that take
+    # logits, by name (tflearn/objectives.py; `binary_crossentropy` takes logits there). Its
+    # `categorical_crossentropy` (the default) renormalises and clips its own way: no row models it.
+    Trainer(("tflearn.regression", "tflearn.layers.regression", "tflearn.layers.estimator.regression"), "tflearn",
+            model=Param("incoming", 0), loss=Param("loss", 3),
+            loss_strings=(("softmax_categorical_crossentropy", "tensorflow.nn.softmax_cross_entropy_with_logits"),
+                          ("binary_crossentropy", "tensorflow.nn.sigmoid_cross_entropy_with_logits"),
+                          ("weighted_crossentropy", "tensorflow.nn.weighted_cross_entropy_with_logits"))),
 )
 
 # Methods the libraries call with their model. Hugging Face models return a `ModelOutput` whose

@@ -216,8 +216,8 @@ class Reduce(str, enum.Enum):
 @dataclass(frozen=True)
 class Trainer:
     """A training library's call that pairs a model with a loss, both passed as arguments
-    (`NeuralNetClassifier(module=Net, criterion=nn.CrossEntropyLoss)`): the model is an instance
-    or a class, the loss an instance, a class or a function."""
+    (`NeuralNetClassifier(module=Net, criterion=nn.CrossEntropyLoss)`): the model is an instance,
+    a class or an output tensor (tflearn), the loss an instance, a class, a function or a name."""
 
     names: tuple[str, ...]
     framework: str
@@ -230,6 +230,9 @@ class Trainer:
     adapted: tuple[str, ...] = ()
     # Arguments that change what reaches the loss (Ignite's `model_transform=`): given, no site.
     transforms: tuple[str, ...] = ()
+    # The library's own loss names and the table row computing the same (tflearn's
+    # `"binary_crossentropy"` is `sigmoid_cross_entropy_with_logits`).
+    loss_strings: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
