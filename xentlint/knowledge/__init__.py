@@ -202,7 +202,9 @@ def _activation_names(*fns: Fn) -> frozenset[str]:
 def vocabulary(family: Vocabulary) -> frozenset[str]:
     """The identifiers (last name components, Keras strings) by which code reaches a family of APIs."""
     if family is Vocabulary.LOSSES:
-        return _last(name for row in apis.LOSSES if not row.sampled for name in row.names) | frozenset(_LOSS_STRINGS)
+        # Training libraries pair a loss they name themselves (tflearn's strings, skorch's default criterion).
+        return _last(name for row in apis.LOSSES if not row.sampled for name in row.names) | frozenset(_LOSS_STRINGS) \
+            | _last(name for row in apis.TRAINERS for name in row.names)
     if family is Vocabulary.SOFTMAX:
         return _activation_names(Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN) | {
             text for text, fn in apis.ACTIVATION_STRINGS.items() if fn in (Fn.SOFTMAX, Fn.LOG_SOFTMAX)}
