@@ -315,7 +315,9 @@ class Summaries:
             result = value if result is None else merge(result, value)
         if result is not None:
             return result
-        return self.value(parameter.default) if parameter.default is not None else UNKNOWN
+        if parameter.default is None or any(find_method(sub, "__init__") for sub in self._subclasses(cls)):
+            return UNKNOWN  # a subclass's own __init__ may pass another value up
+        return self.value(parameter.default)
 
     def _int(self, expr: cst.BaseExpression, env: Env, scope: Optional[Scope]) -> Optional[int]:
         """Class counts from literals, module constants and `len(<literal>)`."""
