@@ -1,5 +1,8 @@
 """Summaries of the module's own classes and functions: what a model class's `forward`/`call`
-returns, what a function returns, the values a class keeps on `self`, and module constants."""
+returns, what a function returns for the kinds of its arguments (memoised per argument kinds),
+what a parameter receives when every call site in the module agrees, the values a class keeps on
+`self` (its own methods are bound functions), and module constants. Recursion and chains deeper
+than `_MAX_DEPTH` end in unknown; so do disagreeing call sites (precision first)."""
 from __future__ import annotations
 
 from functools import cached_property

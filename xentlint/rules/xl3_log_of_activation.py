@@ -155,13 +155,14 @@ class _LogOfActivation(Rule):
                 yield self._inline(ctx, found)
             else:
                 line = ctx.line_of(found.applied_at)
-                message = self.variable_message(ctx, found, line)
+                made = "computed" if found.activation is not None else "applied by the module made"
+                message = self.variable_message(ctx, found, f"{made} at line {line}")
                 yield self.finding(found.log.call, message, *self._through_variable(ctx, found))
 
     def inline_message(self, ctx: FileContext, found: LogOf) -> str:
         raise NotImplementedError
 
-    def variable_message(self, ctx: FileContext, found: LogOf, line: int) -> str:
+    def variable_message(self, ctx: FileContext, found: LogOf, where: str) -> str:
         raise NotImplementedError
 
     def _inline(self, ctx: FileContext, found: LogOf) -> Finding:
@@ -227,8 +228,8 @@ class LogOfSoftmax(_LogOfActivation):
     def inline_message(self, ctx: FileContext, found: LogOf) -> str:
         return "`log(softmax(x))` gives -inf where a probability underflows to 0; use log_softmax"
 
-    def variable_message(self, ctx: FileContext, found: LogOf, line: int) -> str:
-        return (f"`log` of the softmax computed at line {line}: it gives -inf where a probability "
+    def variable_message(self, ctx: FileContext, found: LogOf, where: str) -> str:
+        return (f"`log` of the softmax {where}: it gives -inf where a probability "
                 f"underflows to 0; use log_softmax")
 
 
@@ -283,9 +284,9 @@ class LogOfSigmoid(_LogOfActivation):
         return (f"`log(sigmoid({x}))` is -inf once sigmoid underflows to 0 (float32: below {x} = -104); "
                 f"use log_sigmoid({x})")
 
-    def variable_message(self, ctx: FileContext, found: LogOf, line: int) -> str:
+    def variable_message(self, ctx: FileContext, found: LogOf, where: str) -> str:
         if found.complement:
-            return (f"`log(1 - p)` of the sigmoid computed at line {line}: it is -inf once sigmoid rounds "
+            return (f"`log(1 - p)` of the sigmoid {where}: it is -inf once sigmoid rounds "
                     f"to 1 (float32: from a logit of 17.5); use log_sigmoid of the negated logits")
-        return (f"`log` of the sigmoid computed at line {line}: it is -inf once sigmoid underflows to 0 "
+        return (f"`log` of the sigmoid {where}: it is -inf once sigmoid underflows to 0 "
                 f"(float32: below a logit of -104); use log_sigmoid")
