@@ -458,7 +458,8 @@ _RECORD_FIELDS = frozenset(field for hook in apis.TRAINER_HOOKS for field in hoo
 
 
 def _is_hf_logits_model(callee: str) -> bool:
-    """`transformers.AutoModelForSequenceClassification.from_pretrained`, `transformers.BertForSequenceClassification`."""
+    """`transformers.AutoModelForSequenceClassification.from_pretrained`,
+    `transformers.BertForSequenceClassification`."""
     parts = callee.split(".")
     if parts[0] != apis.HF_PACKAGE:
         return False
@@ -469,7 +470,8 @@ def _is_hf_logits_model(callee: str) -> bool:
 def _record_model(node: cst.CSTNode, description: str, logits_fields: tuple[str, ...]) -> Value:
     """A model whose call returns named outputs, `logits_fields` among them."""
     logits = Value(Kind.LOGITS, origin=Origin(node, f"logits of the {description}"))
-    return Value(Kind.MODEL, node=node, output=Value(Kind.RECORD, fields=tuple((name, logits) for name in logits_fields)))
+    fields = tuple((name, logits) for name in logits_fields)
+    return Value(Kind.MODEL, node=node, output=Value(Kind.RECORD, fields=fields))
 
 
 def _sparse(call: cst.CSTNode, inner: Value) -> Value:

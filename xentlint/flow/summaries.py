@@ -288,7 +288,8 @@ class Summaries:
         """`cls` and its base classes defined in this module."""
         classes = [cls]
         for _depth in range(5):
-            classes.extend(base for holder in list(classes) for base in self._local_bases(holder) if base not in classes)
+            classes.extend(base for holder in list(classes) for base in self._local_bases(holder)
+                           if base not in classes)
         return classes
 
     def _parameter_attribute(self, cls: cst.ClassDef, statement: cst.CSTNode,

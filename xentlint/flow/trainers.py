@@ -61,7 +61,8 @@ def trainer_pairing(ctx: "FileContext", call: cst.Call) -> Optional[Pairing]:
                    from_logits_arg, from_logits)
 
 
-def _named_loss(ctx: "FileContext", row: Trainer, expr: cst.BaseExpression) -> Optional[tuple[Loss, Optional[cst.Call]]]:
+def _named_loss(ctx: "FileContext", row: Trainer,
+                expr: cst.BaseExpression) -> Optional[tuple[Loss, Optional[cst.Call]]]:
     """A loss class or function named without a call (`criterion=nn.CrossEntropyLoss`), or by the
     library's own name for it (`loss="binary_crossentropy"`)."""
     text = string_literal(expr)
