@@ -181,7 +181,7 @@ class Expressions:
         if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
             position = int_literal(subscript.slice[0].slice.value)
             container = self._eval(base, env, scope) if position is not None else UNKNOWN
-            if container.kind is Kind.TUPLE and position is not None and -len(container.items) <= position < len(
+            if container.kind in (Kind.TUPLE, Kind.RECORD) and position is not None and -len(container.items) <= position < len(
                     container.items):
                 return container.items[position]
         return UNKNOWN
@@ -397,7 +397,12 @@ class Expressions:
             inner = self._eval(call.args[0].value, env, scope) if len(call.args) == 1 else UNKNOWN
             return self._apply_layer(target, inner, call)
         if target.kind is Kind.MODEL:
-            return self._model_output(target)
+            output = self._model_output(target)
+            if output.kind is Kind.RECORD and not any(arg.star or (arg.keyword and arg.keyword.value in
+                                                                   apis.HF_LOSS_ARGUMENTS) for arg in call.args):
+                # Without labels the model computes no loss: its outputs start with the logits.
+                return output.with_changes(items=(output.fields[0][1],))
+            return output
         if target.kind is Kind.CLASS:
             assert isinstance(target.node, cst.ClassDef)
             return self._instance(target.node)

@@ -442,6 +442,8 @@ HF_PACKAGE = "transformers"
 HF_LOGITS_MODEL_SUFFIXES = ("ForSequenceClassification", "ForTokenClassification", "ForImageClassification",
                             "ForAudioClassification", "ForMultipleChoice")
 HF_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
+# Given labels, a model's outputs start with the loss (`outputs[0]`); without, with the logits.
+HF_LOSS_ARGUMENTS = frozenset({"labels", "label", "start_positions", "end_positions"})
 
 # Snippets without imports (RULES.md): the names documentation and questions use unqualified.
 FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras", "torch", "jax", "flax", "optax"})
