@@ -67,23 +67,18 @@ class Summaries:
         found: list[cst.ClassDef] = []
         frontier = [owner]
         for _depth in range(5):
-            frontier = [cls for cls in self._module_classes if any(base in frontier for base in self._local_bases(cls))]
-            found.extend(cls for cls in frontier if cls not in found)
+            frontier = [child for cls in frontier for child in self._class_tree.children.get(cls, ())
+                        if child not in found]
+            found.extend(frontier)
         return found
-
-    @cached_property
-    def _module_classes(self) -> list[cst.ClassDef]:
-        return [statement for statement in self.ctx.module.body if isinstance(statement, cst.ClassDef)]
 
     def _local_bases(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
         """The bases of `cls` that are classes of this module."""
-        module_env = self._state(self.ctx.module).final
-        bases = []
-        for base in cls.bases:
-            local = module_env.get(base.value.value) if isinstance(base.value, cst.Name) else None
-            if local is not None and local.kind is Kind.CLASS and isinstance(local.node, cst.ClassDef):
-                bases.append(local.node)
-        return bases
+        return self._class_tree.bases.get(cls, [])
+
+    @cached_property
+    def _class_tree(self) -> "_ClassTree":
+        return _ClassTree(self.ctx.module)
 
     def _method(self, cls: cst.ClassDef, name: str, depth: int = 0) -> Optional[cst.FunctionDef]:
         """`cls`'s method `name`, its own or inherited from a base class of this module."""
@@ -359,6 +354,25 @@ class Summaries:
         return {name: number for name, number in constants.items() if counts[name] == 1}
 
 
+
+
+class _ClassTree:
+    """The module's top-level classes by their local bases (a base named by a class the module
+    defines once at top level) and by the classes deriving from them; read from syntax alone."""
+
+    def __init__(self, module: cst.Module) -> None:
+        classes = [statement for statement in module.body if isinstance(statement, cst.ClassDef)]
+        by_name: dict[str, list[cst.ClassDef]] = {}
+        for cls in classes:
+            by_name.setdefault(cls.name.value, []).append(cls)
+        self.bases: dict[cst.ClassDef, list[cst.ClassDef]] = {}
+        self.children: dict[cst.ClassDef, list[cst.ClassDef]] = {}
+        for cls in classes:
+            for base in cls.bases:
+                named = by_name.get(base.value.value, []) if isinstance(base.value, cst.Name) else []
+                if len(named) == 1 and named[0] is not cls:
+                    self.bases.setdefault(cls, []).append(named[0])
+                    self.children.setdefault(named[0], []).append(cls)
 
 
 class _Uses:
