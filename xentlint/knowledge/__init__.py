@@ -20,6 +20,7 @@ from xentlint.knowledge.schema import (
     Reduction,
     Rename,
     TensorConstructor,
+    Trainer,
 )
 
 
@@ -49,6 +50,7 @@ _REDUCTION_METHODS = _index(apis.REDUCTIONS, form=Form.METHOD)
 _CLIPS = _index(apis.CLIPS, exclude_form=Form.METHOD)
 _CLIP_METHODS = _index(apis.CLIPS, form=Form.METHOD)
 _METRICS = _index(apis.METRICS)
+_TRAINERS = {name: row for row in apis.TRAINERS for name in row.names}
 
 
 class _Renames:
@@ -112,6 +114,10 @@ def label_producer(qualified: Optional[str]) -> Optional[LabelProducer]:
 def label_method(method: str) -> Optional[Labels]:
     row = _LABEL_METHODS.get(method)
     return row.labels if row else None
+
+
+def trainer(qualified: Optional[str]) -> Optional[Trainer]:
+    return _TRAINERS.get(qualified) if qualified else None
 
 
 def layer(qualified: Optional[str]) -> Optional[Layer]:
@@ -201,8 +207,9 @@ def vocabulary(family: Vocabulary) -> frozenset[str]:
 def _vocabularies() -> dict[Vocabulary, frozenset[str]]:
     """Every family's identifiers; a family without an entry here is a KeyError, never another's."""
     return {
+        # Training libraries pair a loss they name themselves (tflearn's strings, skorch's default criterion).
         Vocabulary.LOSSES: _last(name for row in apis.LOSSES if not row.sampled for name in row.names)
-        | frozenset(_LOSS_STRINGS),
+        | frozenset(_LOSS_STRINGS) | _last(name for row in apis.TRAINERS for name in row.names),
         Vocabulary.SOFTMAX: _activation_names(Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN) | {
             text for text, fn in apis.ACTIVATION_STRINGS.items() if fn in (Fn.SOFTMAX, Fn.LOG_SOFTMAX)},
         Vocabulary.SIGMOID: _activation_names(Fn.SIGMOID) | {

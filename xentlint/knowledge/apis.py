@@ -26,6 +26,8 @@ from xentlint.knowledge.schema import (
     Reduction,
     Rename,
     TensorConstructor,
+    Trainer,
+    TrainerHook,
 )
 
 F = Form.FUNCTION
@@ -393,11 +395,56 @@ LAYERS: tuple[Layer, ...] = (
     # TF1 layer functions build the layer and apply it in one call.
     Layer(("tensorflow.layers.dense", "tensorflow.compat.v1.layers.dense"), "tensorflow", units=Param("units", 1),
           activation=Param("activation", 2), input=Param("inputs", 0)),
+    # tflearn 0.5: linear unless `activation=` is given.
+    Layer(("tflearn.fully_connected", "tflearn.layers.fully_connected", "tflearn.layers.core.fully_connected"),
+          "tflearn", units=Param("n_units", 1), activation=Param("activation", 2), input=Param("incoming", 0)),
     # TF1 contrib/slim: relu unless `activation_fn=None` is passed.
     Layer(("tensorflow.contrib.layers.fully_connected", "tensorflow.contrib.slim.fully_connected"), "tensorflow",
           units=Param("num_outputs", 1), activation=Param("activation_fn", 2), input=Param("inputs", 0),
           activation_default="relu"),
 )
+# ---------------------------------------------------------------- training libraries
+# Calls that pair a model with a loss without calling either (signatures: skorch 1.x, Ignite
+# 0.5, fastai 2.7). The libraries are never imported: their names are enough.
+_SKORCH = "skorch"
+TRAINERS: tuple[Trainer, ...] = (
+    Trainer(("skorch.NeuralNet", "skorch.net.NeuralNet"), _SKORCH, model=Param("module", 0),
+            loss=Param("criterion", 1)),
+    # The classifier takes the log of the module's output when the criterion is NLLLoss (its default).
+    Trainer(("skorch.NeuralNetClassifier", "skorch.classifier.NeuralNetClassifier"), _SKORCH,
+            model=Param("module", 0), loss=Param("criterion"), adapted=("torch.nn.NLLLoss",)),
+    Trainer(("skorch.NeuralNetBinaryClassifier", "skorch.classifier.NeuralNetBinaryClassifier"), _SKORCH,
+            model=Param("module", 0), loss=Param("criterion"), loss_default="torch.nn.BCEWithLogitsLoss"),
+    Trainer(("ignite.engine.create_supervised_trainer", "ignite.engine.supervised_training_step"), "ignite",
+            model=Param("model", 0), loss=Param("loss_fn", 2), transforms=("model_transform", "model_fn")),
+    Trainer(("fastai.learner.Learner", "fastai.basics.Learner"), "fastai", model=Param("model", 1),
+            loss=Param("loss_func", 2)),
+    # tflearn 0.5 `regression(incoming, placeholder, optimizer, loss=...)`: its objectives that take
+    # logits, by name (tflearn/objectives.py; `binary_crossentropy` takes logits there). Its
+    # `categorical_crossentropy` (the default) renormalises and clips its own way: no row models it.
+    Trainer(("tflearn.regression", "tflearn.layers.regression", "tflearn.layers.estimator.regression"), "tflearn",
+            model=Param("incoming", 0), loss=Param("loss", 3),
+            loss_strings=(("softmax_categorical_crossentropy", "tensorflow.nn.softmax_cross_entropy_with_logits"),
+                          ("binary_crossentropy", "tensorflow.nn.sigmoid_cross_entropy_with_logits"),
+                          ("weighted_crossentropy", "tensorflow.nn.weighted_cross_entropy_with_logits"))),
+)
+
+# Methods the libraries call with their model. Hugging Face models return a `ModelOutput` whose
+# `logits` are the scores before softmax/sigmoid (transformers 4.x `modeling_outputs`).
+_HF_LOGITS = ("logits",)
+TRAINER_HOOKS: tuple[TrainerHook, ...] = (
+    TrainerHook(("transformers.Trainer", "transformers.trainer.Trainer", "transformers.Seq2SeqTrainer",
+                 "transformers.trainer_seq2seq.Seq2SeqTrainer"), "compute_loss", "model", _HF_LOGITS),
+)
+# Hugging Face model classes (`AutoModelForSequenceClassification.from_pretrained(...)`,
+# `BertForSequenceClassification(config)`) whose outputs carry classification logits.
+HF_PACKAGE = "transformers"
+HF_LOGITS_MODEL_SUFFIXES = ("ForSequenceClassification", "ForTokenClassification", "ForImageClassification",
+                            "ForAudioClassification", "ForMultipleChoice")
+HF_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
+# Given labels, a model's outputs start with the loss (`outputs[0]`); without, with the logits.
+HF_LOSS_ARGUMENTS = frozenset({"labels", "label", "start_positions", "end_positions"})
+
 # Snippets without imports (RULES.md): the names documentation and questions use unqualified.
 FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras", "torch", "jax", "flax", "optax"})
 SNIPPET_CONVENTIONS: dict[str, str] = {
@@ -414,6 +461,13 @@ KERAS_MODEL = frozenset({"keras.Model", "keras.models.Model"})
 TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
                           "lightning.LightningModule"})
 TORCH_SEQUENTIAL = frozenset({"torch.nn.Sequential"})
+FLAX_MODULE = frozenset({"flax.linen.Module"})
+KERAS_LAYER = frozenset({"keras.layers.Layer", "keras.Layer"})
+# Base classes whose subclasses are models, by framework, and the method a call of an instance runs.
+MODEL_BASES: dict[str, str] = {**{name: "torch" for name in TORCH_MODULE}, **{name: "keras" for name in KERAS_MODEL},
+                               **{name: "keras" for name in KERAS_LAYER}, **{name: "flax" for name in FLAX_MODULE}}
+MODEL_OUTPUT_METHOD = {"torch": "forward", "keras": "call", "flax": "__call__"}
+PARTIALS = frozenset({"functools.partial"})
 
 # Tensor methods that keep what a value means (shape, device and float casts).
 MEANING_PRESERVING_METHODS = frozenset({
@@ -429,6 +483,15 @@ MODEL_OUTPUT_METHODS = frozenset({"forward", "call", "predict", "predict_on_batc
 # torch.nn.Module methods that return the module itself: `model = Net().to(device)`.
 MODEL_SELF_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_"})
 # The training call whose labels reach the loss compiled into a Keras model: fit(x, y).
+# A Keras model's own `train_step`/`test_step` computes the compiled loss through these methods of
+# `self` (tf.keras 2 `compiled_loss(y, y_pred)`, Keras 3 `compute_loss(x, y, y_pred)`, `self.loss`):
+# their label and prediction arguments. A model that overrides `train_step` pairs the compiled loss there.
+KERAS_STEP_LOSSES: dict[str, tuple[Param, Param]] = {
+    "compiled_loss": (Param("y_true", 0), Param("y_pred", 1)),
+    "compute_loss": (Param("y", 1), Param("y_pred", 2)),
+    "loss": (Param("y_true", 0), Param("y_pred", 1)),
+}
+KERAS_TRAIN_STEP = "train_step"
 KERAS_FIT_LABELS = Param("y", 1)
 KERAS_COMPILE_LOSS = Param("loss", 1)
 KERAS_COMPILE_METRICS = Param("metrics", 2)

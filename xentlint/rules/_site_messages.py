@@ -25,6 +25,8 @@ def describe_prediction(ctx: FileContext, site: LossSite) -> str:
     if site.compiled:
         assert isinstance(site.report.func, cst.Attribute)
         return f"the output of {quoted(ctx, site.report.func.value, 'the model')}"
+    if site.model is not None:
+        return f"the output of {quoted(ctx, site.model, 'the model')}"
     arg = site.prediction_arg
     return quoted(ctx, arg.value, "the prediction") if arg is not None else "the prediction"
 
@@ -39,7 +41,8 @@ def describe_origin(ctx: FileContext, origin: Origin, what: str) -> str:
 
 
 def describe_loss(site: LossSite) -> str:
-    return f"`{site.describe()}`"
+    """`CrossEntropyLoss`, with where the pairing happens when that is not the call itself."""
+    return f"`{site.describe()}`" + (f" ({site.place})" if site.place else "")
 
 
 def quoted(ctx: FileContext, node: cst.CSTNode, fallback: Optional[str], limit: int = 40) -> Optional[str]:

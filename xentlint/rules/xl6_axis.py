@@ -144,7 +144,7 @@ def loss_class_axis(site: LossSite) -> Axis:
     api = site.api
     if site.wrapper is not None:
         return None  # the loss call is inside the wrapper: its arguments are not the wrapper call's
-    holder = site.constructor if api.form is Form.CLASS else site.call
+    holder = site.constructor if api.form is Form.CLASS else site.call if site.model is None else None
     if holder is None:
         return api.axis_default
     if has_star_args(holder):
