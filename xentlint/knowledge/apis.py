@@ -125,6 +125,14 @@ _KERAS_TRUE_PRED = dict(prediction=Param("y_pred", 1), label=Param("y_true", 0))
 _KERAS_BACKEND = dict(prediction=Param("output", 1), label=Param("target", 0))
 _TORCH_INPUT_TARGET = dict(prediction=Param("input", 0), label=Param("target", 1), reduction=Param("reduction"),
                            reduction_default="mean")
+_FASTAI_INPUT_TARGET = dict(prediction=Param("inp", 0), label=Param("targ", 1), axis=Param("axis"),
+                            reduction=Param("reduction"), reduction_default="mean")
+
+
+def _fastai(name: str) -> tuple[str, ...]:
+    return f"fastai.losses.{name}", f"fastai.layers.{name}"
+
+
 _TF_LABELS_LOGITS = dict(prediction=Param("logits", 1), label=Param("labels", 0))
 _OPTAX = dict(prediction=Param("logits", 0), label=Param("labels", 1))
 
@@ -261,6 +269,14 @@ LOSSES: tuple[Loss, ...] = (
          **_TORCH_INPUT_TARGET, expects=Expects.LOGITS, labels=Labels.BINARY),
     Loss(("torch.nn.functional.binary_cross_entropy_with_logits",), F, "torch", **_TORCH_INPUT_TARGET,
          expects=Expects.LOGITS, labels=Labels.BINARY),
+    # fastai 2.7 (fastai/losses.py; fastai.layers before 2.1): torch's losses behind `BaseLoss`, which
+    # flattens both tensors with the class axis last and calls the loss as `(inp, targ)`.
+    Loss(_fastai("CrossEntropyLossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.LOGITS,
+         labels=Labels.SPARSE),
+    Loss(_fastai("BCELossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.PROBABILITIES,
+         labels=Labels.BINARY, with_logits="fastai.losses.BCEWithLogitsLossFlat"),
+    Loss(_fastai("BCEWithLogitsLossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.LOGITS,
+         labels=Labels.BINARY),
     # optax: logits first.
     Loss((_OPTAX_CE, "optax.losses.softmax_cross_entropy"), F, "jax", **_OPTAX, expects=Expects.LOGITS,
          labels=Labels.ONE_HOT, axis=Param("axis", 2), sparse=_OPTAX_SPARSE_CE, options=(Param("where", 3),)),
@@ -419,6 +435,11 @@ TRAINERS: tuple[Trainer, ...] = (
             model=Param("model", 0), loss=Param("loss_fn", 2), transforms=("model_transform", "model_fn")),
     Trainer(("fastai.learner.Learner", "fastai.basics.Learner"), "fastai", model=Param("model", 1),
             loss=Param("loss_func", 2)),
+    # `create_supervised_evaluator(model, metrics={"loss": Loss(criterion)})`: Ignite's `Loss` metric
+    # applies its criterion to the model's output (unless given an `output_transform`).
+    Trainer(("ignite.engine.create_supervised_evaluator",), "ignite", model=Param("model", 0),
+            loss=Param("metrics", 1), transforms=("model_transform", "model_fn", "output_transform"),
+            loss_metric=(("ignite.metrics.Loss", "ignite.metrics.loss.Loss"), Param("loss_fn", 0))),
     # tflearn 0.5 `regression(incoming, placeholder, optimizer, loss=...)`: its objectives that take
     # logits, by name (tflearn/objectives.py; `binary_crossentropy` takes logits there). Its
     # `categorical_crossentropy` (the default) renormalises and clips its own way: no row models it.
@@ -438,6 +459,14 @@ TRAINER_HOOKS: tuple[TrainerHook, ...] = (
 )
 # Hugging Face model classes (`AutoModelForSequenceClassification.from_pretrained(...)`,
 # `BertForSequenceClassification(config)`) whose outputs carry classification logits.
+# What a star import of a library module binds, for the names rows here know (fastai 2.7's `all`
+# modules re-export its Learner and losses, and torch's `nn` and `F`, from fastai.torch_imports).
+_FASTAI_ALL = {"Learner": "fastai.learner.Learner", "nn": "torch.nn", "F": "torch.nn.functional",
+               **{name: f"fastai.losses.{name}" for name in (
+                   "CrossEntropyLossFlat", "BCEWithLogitsLossFlat", "BCELossFlat")}}
+STAR_EXPORTS: dict[str, dict[str, str]] = {
+    f"fastai.{module}.all": _FASTAI_ALL for module in ("vision", "text", "tabular")}
+
 HF_PACKAGE = "transformers"
 HF_LOGITS_MODEL_SUFFIXES = ("ForSequenceClassification", "ForTokenClassification", "ForImageClassification",
                             "ForAudioClassification", "ForMultipleChoice")
@@ -458,8 +487,11 @@ SNIPPET_CONVENTIONS: dict[str, str] = {
 }
 KERAS_SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 KERAS_MODEL = frozenset({"keras.Model", "keras.models.Model"})
-TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
-                          "lightning.LightningModule"})
+LIGHTNING_MODULE = frozenset({"pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
+                              "lightning.LightningModule"})
+TORCH_MODULE = frozenset({"torch.nn.Module", *LIGHTNING_MODULE})
+# The LightningModule methods Lightning's loops call with each batch: messages name them as the place.
+LIGHTNING_STEPS = frozenset({"training_step", "validation_step", "test_step"})
 TORCH_SEQUENTIAL = frozenset({"torch.nn.Sequential"})
 FLAX_MODULE = frozenset({"flax.linen.Module"})
 KERAS_LAYER = frozenset({"keras.layers.Layer", "keras.Layer"})

@@ -148,6 +148,9 @@ class _ImportCollector(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or isinstance(node.names, cst.ImportStar):
             self.opaque = True
+        if isinstance(node.names, cst.ImportStar) and not node.relative:
+            for local, target in apis.STAR_EXPORTS.get(_module_name(node.module), {}).items():
+                self.table.bind(local, target)
         if node.relative or isinstance(node.names, cst.ImportStar):
             # Relative imports name the project's own code, never a framework.
             if not isinstance(node.names, cst.ImportStar):
