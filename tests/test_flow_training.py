@@ -84,3 +84,90 @@ b = NeuralNetClassifier(Module, criterion=nn.NLLLoss)
 c = NeuralNetClassifier(Module)
 """
     assert sites(source) == [(16, "CrossEntropyLoss", "probabilities", "`criterion=` of `NeuralNetClassifier`")]
+
+
+SOFTMAX_MODULE = """
+class Module(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return F.softmax(self.fc(x), dim=-1)
+"""
+
+
+def test_fastai_losses_under_each_spelling_and_star_exports() -> None:
+    for spelling in ("from fastai.losses import CrossEntropyLossFlat\nfrom fastai.learner import Learner\n",
+                     "from fastai.layers import CrossEntropyLossFlat\nfrom fastai.basics import Learner\n",
+                     "from fastai.text.all import *\n"):
+        source = TORCH + spelling + SOFTMAX_MODULE + "learn = Learner(dls, Module(), loss_func=CrossEntropyLossFlat())\n"
+        assert [site[1:] for site in sites(source)] == [
+            ("CrossEntropyLossFlat", "probabilities", "`loss_func=` of `Learner`")], spelling
+    # A star import of a module not in the table binds nothing: no site from an unknown `Learner`.
+    source = "from fastai.vision.learner import *\n" + SOFTMAX_MODULE + \
+        "learn = Learner(dls, Module(), loss_func=CrossEntropyLossFlat())\n"
+    assert sites(source) == []
+    # A name the file binds again is not fastai's.
+    source = "from fastai.tabular.all import *\nfrom mylib import Learner\n" + TORCH + SOFTMAX_MODULE + \
+        "learn = Learner(dls, Module(), loss_func=CrossEntropyLossFlat())\n"
+    assert sites(source) == []
+
+
+def test_ignite_loss_metric_pairs_only_a_plain_single_loss_metric() -> None:
+    source = TORCH + "from ignite.engine import create_supervised_evaluator\nfrom ignite.metrics import Loss\n" \
+        + SOFTMAX_MODULE + """
+criterion = nn.CrossEntropyLoss()
+a = create_supervised_evaluator(Module(), metrics={"nll": Loss(criterion)})
+b = create_supervised_evaluator(Module(), metrics={"nll": Loss(criterion, output_transform=lambda o: o)})
+c = create_supervised_evaluator(Module(), metrics={"a": Loss(criterion), "b": Loss(F.nll_loss)})
+d = create_supervised_evaluator(Module(), metrics=metrics)
+e = create_supervised_evaluator(Module(), metrics={"nll": Loss(criterion)}, output_transform=lambda *a: a)
+"""
+    assert [site[1:] for site in sites(source)] == [
+        ("CrossEntropyLoss", "probabilities", "`Loss` metric of `create_supervised_evaluator`")]
+
+
+def test_lightning_steps_are_named_only_in_a_lightning_module() -> None:
+    body = """
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.criterion = nn.CrossEntropyLoss()
+
+    def forward(self, x):
+        return self.fc(x)
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        return self.criterion(self(x), y)
+
+    def configure(self, x, y):
+        return self.criterion(self(x), y)
+"""
+    for base in ("import lightning.pytorch as pl\nclass Base(pl.LightningModule): pass\n",
+                 "from pytorch_lightning import LightningModule\nclass Base(LightningModule): pass\n",
+                 "import lightning as L\nclass Base(L.LightningModule): pass\n"):
+        places = [site[3] for site in sites(TORCH + base + "class Model(Base):" + body)]
+        assert places == ["in `training_step`", ""], base
+    assert [site[3] for site in sites(TORCH + "class Model(nn.Module):" + body)] == ["", ""]
+
+
+def test_lightning_step_follows_a_reference_place() -> None:
+    source = TORCH + """
+import lightning.pytorch as pl
+
+class Model(pl.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+        self.loss_fn = F.cross_entropy
+
+    def forward(self, x):
+        return F.softmax(self.fc(x), dim=-1)
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        return self.loss_fn(self(x), y)
+"""
+    assert [site[3] for site in sites(source)] == ["through `self.loss_fn`, set at line 12, in `validation_step`"]

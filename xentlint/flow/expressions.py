@@ -12,7 +12,7 @@ from xentlint.flow.calls import is_tensor_method_call, is_tensor_receiver, match
 from xentlint.flow.names import find_method, is_method_receiver, parameter_names
 from xentlint.flow.statements import Env, Scope
 from xentlint.flow.values import UNKNOWN, Kind, Origin, Value
-from xentlint.knowledge import apis
+from xentlint.knowledge import apis, libraries
 from xentlint.knowledge.schema import Fn, Form, Labels, Param, TensorConstructor, argument
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class Expressions:
         owner = self.enclosing_class(function)
         if owner is None:
             return None
-        for hook in apis.TRAINER_HOOKS:
+        for hook in libraries.TRAINER_HOOKS:
             if function.name.value == hook.method and name.value == hook.model \
                     and any(self.ctx.qualify(base.value) in hook.bases for base in owner.bases):
                 parameter = next(param for param in function.params.params + function.params.kwonly_params
@@ -249,7 +249,7 @@ class Expressions:
     def _construct(self, callee: str, call: cst.Call, env: Env, scope: Optional[Scope]) -> Optional[Value]:
         """Values made by table APIs: losses, layers, models, label producers, casts."""
         if _is_hf_logits_model(callee):
-            return _record_model(call, "Hugging Face model", apis.TRAINER_HOOKS[0].logits_fields)
+            return _record_model(call, "Hugging Face model", libraries.TRAINER_HOOKS[0].logits_fields)
         loss = knowledge.loss(callee)
         if loss is not None:
             return Value(Kind.LOSS, node=call, loss=loss) if loss.form is Form.CLASS else UNKNOWN
@@ -394,7 +394,7 @@ class Expressions:
         if target.kind is Kind.MODEL:
             output = self._model_output(target)
             if output.kind is Kind.RECORD and not any(arg.star or (arg.keyword and arg.keyword.value in
-                                                                   apis.HF_LOSS_ARGUMENTS) for arg in call.args):
+                                                                   libraries.HF_LOSS_ARGUMENTS) for arg in call.args):
                 # Without labels the model computes no loss: its outputs start with the logits.
                 return output.with_changes(items=(output.fields[0][1],))
             return output
@@ -454,17 +454,17 @@ _OUTPUTS = apis.Param("outputs", 1)
 _KERAS1_OUTPUT = apis.Param("output")  # Keras 1: Model(input=..., output=...)
 
 
-_RECORD_FIELDS = frozenset(field for hook in apis.TRAINER_HOOKS for field in hook.logits_fields)
+_RECORD_FIELDS = frozenset(field for hook in libraries.TRAINER_HOOKS for field in hook.logits_fields)
 
 
 def _is_hf_logits_model(callee: str) -> bool:
     """`transformers.AutoModelForSequenceClassification.from_pretrained`,
     `transformers.BertForSequenceClassification`."""
     parts = callee.split(".")
-    if parts[0] != apis.HF_PACKAGE:
+    if parts[0] != libraries.HF_PACKAGE:
         return False
-    model_class = parts[-2] if parts[-1] in apis.HF_CONSTRUCTORS and len(parts) > 2 else parts[-1]
-    return model_class.endswith(apis.HF_LOGITS_MODEL_SUFFIXES)
+    model_class = parts[-2] if parts[-1] in libraries.HF_CONSTRUCTORS and len(parts) > 2 else parts[-1]
+    return model_class.endswith(libraries.HF_LOGITS_MODEL_SUFFIXES)
 
 
 def _record_model(node: cst.CSTNode, description: str, logits_fields: tuple[str, ...]) -> Value:

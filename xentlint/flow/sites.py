@@ -80,6 +80,25 @@ class LossSite:
 
 
 def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
+    for site in _sites(ctx):
+        step = _lightning_step(ctx, site.report)
+        if step is not None:
+            site = replace(site, place=f"{site.place}, in `{step}`" if site.place else f"in `{step}`")
+        yield site
+
+
+def _lightning_step(ctx: "FileContext", call: cst.Call) -> Optional[str]:
+    """The `training_step`/`validation_step`/`test_step` of a LightningModule whose body holds `call`."""
+    method = ctx.flow.enclosing_scope(call)
+    if not isinstance(method, cst.FunctionDef) or method.name.value not in apis.LIGHTNING_STEPS:
+        return None
+    cls = ctx.flow.enclosing_class(method)
+    if cls is None or method not in cls.body.body or not ctx.flow.derives_from(cls, apis.LIGHTNING_MODULE):
+        return None
+    return method.name.value
+
+
+def _sites(ctx: "FileContext") -> Iterator[LossSite]:
     flow = ctx.flow
     # Only a loss constructed or referenced somewhere in this file can be called as a loss object.
     loss_objects = _holds_losses(ctx)

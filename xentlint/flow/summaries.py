@@ -87,6 +87,12 @@ class Summaries:
         return next((found for base in self._local_bases(cls) if (found := self._method(base, name, depth + 1))),
                     None)
 
+    def derives_from(self, cls: cst.ClassDef, qualified: frozenset[str], depth: int = 0) -> bool:
+        """`cls` has one of the `qualified` classes as a base, itself or through this module's classes."""
+        if any(self.ctx.qualify(base.value) in qualified for base in cls.bases):
+            return True
+        return depth < 5 and any(self.derives_from(base, qualified, depth + 1) for base in self._local_bases(cls))
+
     def _model_framework(self, cls: cst.ClassDef, depth: int = 0) -> Optional[str]:
         for base in cls.bases:
             framework = apis.MODEL_BASES.get(self.ctx.qualify(base.value) or "")

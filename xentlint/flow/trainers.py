@@ -42,6 +42,10 @@ def trainer_pairing(ctx: "FileContext", call: cst.Call) -> Optional[Pairing]:
     if model_arg is None:
         return None
     loss_arg = argument(call, row.loss)
+    if row.loss_metric is not None:
+        loss_arg = _metric_loss(ctx, row, loss_arg)
+        if loss_arg is None:
+            return None
     if loss_arg is not None:
         held = _named_loss(ctx, row, loss_arg.value) or held_loss(ctx.flow.value(loss_arg.value))
     else:
@@ -70,6 +74,20 @@ def _named_loss(ctx: "FileContext", row: Trainer,
     return (api, None) if api is not None else None
 
 
+def _metric_loss(ctx: "FileContext", row: Trainer, metrics: Optional[cst.Arg]) -> Optional[cst.Arg]:
+    """The loss given to the one loss metric of a literal dict (`{"loss": Loss(criterion)}`), when
+    the metric takes nothing else (an `output_transform=` changes what reaches the loss)."""
+    assert row.loss_metric is not None
+    names, loss_param = row.loss_metric
+    if metrics is None or not isinstance(metrics.value, cst.Dict):
+        return None
+    found = [element.value for element in metrics.value.elements
+             if isinstance(element.value, cst.Call) and ctx.callee(element.value) in names]
+    if len(found) != 1 or len(found[0].args) != 1:
+        return None
+    return argument(found[0], loss_param)
+
+
 def _model_output(ctx: "FileContext", model: Value) -> Value:
     """What the model (an instance, or a class the library instantiates) returns."""
     if model.kind is Kind.CLASS and isinstance(model.node, cst.ClassDef):
@@ -84,6 +102,8 @@ def _place(ctx: "FileContext", call: cst.Call, row: Trainer, loss_arg: Optional[
     if loss_arg is None:
         default = f' ("{row.loss_default}")' if row.loss_default in dict(row.loss_strings) else ""
         return f"the default `{row.loss.keyword}`{default} of `{library}`"
+    if row.loss_metric is not None:
+        return f"`{row.loss_metric[0][0].rsplit('.', 1)[-1]}` metric of `{library}`"
     text = string_literal(loss_arg.value)
     given = f'{row.loss.keyword}="{text}"' if text is not None else f"{row.loss.keyword}="
     return f"`{given}` of `{library}`"

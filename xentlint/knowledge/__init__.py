@@ -5,7 +5,7 @@ import enum
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from xentlint.knowledge import apis
+from xentlint.knowledge import apis, libraries
 from xentlint.knowledge.schema import (
     Activation,
     Clip,
@@ -50,7 +50,7 @@ _REDUCTION_METHODS = _index(apis.REDUCTIONS, form=Form.METHOD)
 _CLIPS = _index(apis.CLIPS, exclude_form=Form.METHOD)
 _CLIP_METHODS = _index(apis.CLIPS, form=Form.METHOD)
 _METRICS = _index(apis.METRICS)
-_TRAINERS = {name: row for row in apis.TRAINERS for name in row.names}
+_TRAINERS = {name: row for row in libraries.TRAINERS for name in row.names}
 
 
 class _Renames:
@@ -209,7 +209,7 @@ def _vocabularies() -> dict[Vocabulary, frozenset[str]]:
     return {
         # Training libraries pair a loss they name themselves (tflearn's strings, skorch's default criterion).
         Vocabulary.LOSSES: _last(name for row in apis.LOSSES if not row.sampled for name in row.names)
-        | frozenset(_LOSS_STRINGS) | _last(name for row in apis.TRAINERS for name in row.names),
+        | frozenset(_LOSS_STRINGS) | _last(name for row in libraries.TRAINERS for name in row.names),
         Vocabulary.SOFTMAX: _activation_names(Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN) | {
             text for text, fn in apis.ACTIVATION_STRINGS.items() if fn in (Fn.SOFTMAX, Fn.LOG_SOFTMAX)},
         Vocabulary.SIGMOID: _activation_names(Fn.SIGMOID) | {

@@ -26,8 +26,6 @@ from xentlint.knowledge.schema import (
     Reduction,
     Rename,
     TensorConstructor,
-    Trainer,
-    TrainerHook,
 )
 
 F = Form.FUNCTION
@@ -125,6 +123,14 @@ _KERAS_TRUE_PRED = dict(prediction=Param("y_pred", 1), label=Param("y_true", 0))
 _KERAS_BACKEND = dict(prediction=Param("output", 1), label=Param("target", 0))
 _TORCH_INPUT_TARGET = dict(prediction=Param("input", 0), label=Param("target", 1), reduction=Param("reduction"),
                            reduction_default="mean")
+_FASTAI_INPUT_TARGET = dict(prediction=Param("inp", 0), label=Param("targ", 1), axis=Param("axis"),
+                            reduction=Param("reduction"), reduction_default="mean")
+
+
+def _fastai(name: str) -> tuple[str, ...]:
+    return f"fastai.losses.{name}", f"fastai.layers.{name}"
+
+
 _TF_LABELS_LOGITS = dict(prediction=Param("logits", 1), label=Param("labels", 0))
 _OPTAX = dict(prediction=Param("logits", 0), label=Param("labels", 1))
 
@@ -261,6 +267,14 @@ LOSSES: tuple[Loss, ...] = (
          **_TORCH_INPUT_TARGET, expects=Expects.LOGITS, labels=Labels.BINARY),
     Loss(("torch.nn.functional.binary_cross_entropy_with_logits",), F, "torch", **_TORCH_INPUT_TARGET,
          expects=Expects.LOGITS, labels=Labels.BINARY),
+    # fastai 2.7 (fastai/losses.py; fastai.layers before 2.1): torch's losses behind `BaseLoss`, which
+    # flattens both tensors with the class axis last and calls the loss as `(inp, targ)`.
+    Loss(_fastai("CrossEntropyLossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.LOGITS,
+         labels=Labels.SPARSE),
+    Loss(_fastai("BCELossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.PROBABILITIES,
+         labels=Labels.BINARY, with_logits="fastai.losses.BCEWithLogitsLossFlat"),
+    Loss(_fastai("BCEWithLogitsLossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.LOGITS,
+         labels=Labels.BINARY),
     # optax: logits first.
     Loss((_OPTAX_CE, "optax.losses.softmax_cross_entropy"), F, "jax", **_OPTAX, expects=Expects.LOGITS,
          labels=Labels.ONE_HOT, axis=Param("axis", 2), sparse=_OPTAX_SPARSE_CE, options=(Param("where", 3),)),
@@ -403,47 +417,6 @@ LAYERS: tuple[Layer, ...] = (
           units=Param("num_outputs", 1), activation=Param("activation_fn", 2), input=Param("inputs", 0),
           activation_default="relu"),
 )
-# ---------------------------------------------------------------- training libraries
-# Calls that pair a model with a loss without calling either (signatures: skorch 1.x, Ignite
-# 0.5, fastai 2.7). The libraries are never imported: their names are enough.
-_SKORCH = "skorch"
-TRAINERS: tuple[Trainer, ...] = (
-    Trainer(("skorch.NeuralNet", "skorch.net.NeuralNet"), _SKORCH, model=Param("module", 0),
-            loss=Param("criterion", 1)),
-    # The classifier takes the log of the module's output when the criterion is NLLLoss (its default).
-    Trainer(("skorch.NeuralNetClassifier", "skorch.classifier.NeuralNetClassifier"), _SKORCH,
-            model=Param("module", 0), loss=Param("criterion"), adapted=("torch.nn.NLLLoss",)),
-    Trainer(("skorch.NeuralNetBinaryClassifier", "skorch.classifier.NeuralNetBinaryClassifier"), _SKORCH,
-            model=Param("module", 0), loss=Param("criterion"), loss_default="torch.nn.BCEWithLogitsLoss"),
-    Trainer(("ignite.engine.create_supervised_trainer", "ignite.engine.supervised_training_step"), "ignite",
-            model=Param("model", 0), loss=Param("loss_fn", 2), transforms=("model_transform", "model_fn")),
-    Trainer(("fastai.learner.Learner", "fastai.basics.Learner"), "fastai", model=Param("model", 1),
-            loss=Param("loss_func", 2)),
-    # tflearn 0.5 `regression(incoming, placeholder, optimizer, loss=...)`: its objectives that take
-    # logits, by name (tflearn/objectives.py; `binary_crossentropy` takes logits there). Its
-    # `categorical_crossentropy` (the default) renormalises and clips its own way: no row models it.
-    Trainer(("tflearn.regression", "tflearn.layers.regression", "tflearn.layers.estimator.regression"), "tflearn",
-            model=Param("incoming", 0), loss=Param("loss", 3),
-            loss_strings=(("softmax_categorical_crossentropy", "tensorflow.nn.softmax_cross_entropy_with_logits"),
-                          ("binary_crossentropy", "tensorflow.nn.sigmoid_cross_entropy_with_logits"),
-                          ("weighted_crossentropy", "tensorflow.nn.weighted_cross_entropy_with_logits"))),
-)
-
-# Methods the libraries call with their model. Hugging Face models return a `ModelOutput` whose
-# `logits` are the scores before softmax/sigmoid (transformers 4.x `modeling_outputs`).
-_HF_LOGITS = ("logits",)
-TRAINER_HOOKS: tuple[TrainerHook, ...] = (
-    TrainerHook(("transformers.Trainer", "transformers.trainer.Trainer", "transformers.Seq2SeqTrainer",
-                 "transformers.trainer_seq2seq.Seq2SeqTrainer"), "compute_loss", "model", _HF_LOGITS),
-)
-# Hugging Face model classes (`AutoModelForSequenceClassification.from_pretrained(...)`,
-# `BertForSequenceClassification(config)`) whose outputs carry classification logits.
-HF_PACKAGE = "transformers"
-HF_LOGITS_MODEL_SUFFIXES = ("ForSequenceClassification", "ForTokenClassification", "ForImageClassification",
-                            "ForAudioClassification", "ForMultipleChoice")
-HF_CONSTRUCTORS = frozenset({"from_pretrained", "from_config"})
-# Given labels, a model's outputs start with the loss (`outputs[0]`); without, with the logits.
-HF_LOSS_ARGUMENTS = frozenset({"labels", "label", "start_positions", "end_positions"})
 
 # Snippets without imports (RULES.md): the names documentation and questions use unqualified.
 FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras", "torch", "jax", "flax", "optax"})
@@ -458,8 +431,11 @@ SNIPPET_CONVENTIONS: dict[str, str] = {
 }
 KERAS_SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 KERAS_MODEL = frozenset({"keras.Model", "keras.models.Model"})
-TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
-                          "lightning.LightningModule"})
+LIGHTNING_MODULE = frozenset({"pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
+                              "lightning.LightningModule"})
+TORCH_MODULE = frozenset({"torch.nn.Module", *LIGHTNING_MODULE})
+# The LightningModule methods Lightning's loops call with each batch: messages name them as the place.
+LIGHTNING_STEPS = frozenset({"training_step", "validation_step", "test_step"})
 TORCH_SEQUENTIAL = frozenset({"torch.nn.Sequential"})
 FLAX_MODULE = frozenset({"flax.linen.Module"})
 KERAS_LAYER = frozenset({"keras.layers.Layer", "keras.Layer"})

@@ -233,6 +233,9 @@ class Trainer:
     # The library's own loss names and the table row computing the same (tflearn's
     # `"binary_crossentropy"` is `sigmoid_cross_entropy_with_logits`).
     loss_strings: tuple[tuple[str, str], ...] = ()
+    # The loss is inside a metric in the literal dict passed as `loss` (Ignite's `Loss(criterion)`
+    # in `metrics={...}`): the metric's names and its loss argument.
+    loss_metric: Optional[tuple[tuple[str, ...], Param]] = None
 
 
 @dataclass(frozen=True)
