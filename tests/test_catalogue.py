@@ -9,7 +9,7 @@ import pytest
 from xentlint import prefilter
 from xentlint.docs import stale_pages
 from xentlint.engine import lint_source
-from xentlint.dev.catalogue import CATALOGUE_MODULE, render_catalogue
+from xentlint.dev.rule_index import INDEX_MODULE, render_rule_index
 from xentlint.registry import all_codes, all_rules, default_codes, rule_by_code
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,9 +58,9 @@ def test_rule_pages_are_fresh() -> None:
     assert stale == [], f"regenerate with `python -m xentlint.dev.docs`: {stale}"
 
 
-def test_catalogue_module_is_fresh() -> None:
+def test_rule_index_module_is_fresh() -> None:
     """The codes, defaults and pre-filter needs read without importing the rules are the rules' own."""
-    assert CATALOGUE_MODULE.read_text() == render_catalogue(all_rules()), (
+    assert INDEX_MODULE.read_text() == render_rule_index(all_rules()), (
         "regenerate with `python -m xentlint.dev.docs`")
     assert all_codes() == tuple(rule.code for rule in all_rules())
     assert default_codes() == {rule.code for rule in all_rules() if rule.default_enabled}

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from xentlint import registry
-from xentlint.catalogue import RuleEntry
+from xentlint.rule_index import RuleEntry
 from xentlint.config import DEFAULT_EXCLUDE, ConfigError, Overrides, SettingsResolver
 
 
-# The configuration knows rules through the catalogue (no rule classes, no LibCST).
+# The configuration knows rules through the rule index (no rule classes, no LibCST).
 DUMMY_RULES = (
     RuleEntry("XL101", "softmax-into-logits-loss", True, ()),
     RuleEntry("XL102", "sigmoid-into-logits-loss", True, ()),

@@ -1,12 +1,16 @@
 """One test walks fixtures/: every rule's bad, good and fixed examples.
 
-- `bad_*.py`: the findings of all default rules are exactly the `# error: CODE[, CODE]` markers
-  (line and code), and match the snapshot `bad_*.snap` (`line:col CODE message`; refresh with
+- `bad_*.py`: the findings of its folder's rule, and of the other rules its markers name (the
+  overlaps it declares), are exactly the `# error: CODE[, CODE]` markers (line and code), and
+  match the snapshot `bad_*.snap` (`line:col CODE message`; refresh with
   XENTLINT_UPDATE_SNAPSHOTS=1).
 - `bad_*.fixed.py`: what `fix --unsafe-fixes` with only that rule produces, byte for byte; it
   parses, lints clean of that code, and a second fix changes nothing. Without a `.fixed.py`,
   fixing must change nothing.
-- `good_*.py`: no finding from any rule.
+- `good_*.py`: no finding from its folder's rule.
+
+Each fixture is linted with its own rule (and the overlaps it declares) only, so a new rule never
+breaks another rule's fixtures.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ import pytest
 
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.engine import fix_source, lint_source
-from xentlint.registry import all_rules, default_codes, rule_by_code
+from xentlint.registry import all_rules, rule_by_code
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MARKER = re.compile(r"#\s*error:\s*(?P<codes>XL\d{3}(?:\s*,\s*XL\d{3})*)")
@@ -46,8 +50,10 @@ def _markers(source: str) -> set[tuple[int, str]]:
 @pytest.mark.parametrize("path", _files("bad"), ids=_id)
 def test_bad_fixture_findings(path: Path) -> None:
     source = path.read_text()
-    diagnostics = lint_source(source, path.name, default_codes()).diagnostics
-    assert {(d.location.row, d.code) for d in diagnostics} == _markers(source)
+    markers = _markers(source)
+    codes = frozenset({path.parent.name} | {code for _, code in markers})
+    diagnostics = lint_source(source, path.name, codes).diagnostics
+    assert {(d.location.row, d.code) for d in diagnostics} == markers
     snapshot = "".join(f"{d.location.row}:{d.location.column} {d.code} {d.message}\n" for d in diagnostics)
     snap_path = path.with_suffix(".snap")
     if UPDATE:
@@ -90,7 +96,7 @@ def test_bad_fixture_fix(path: Path) -> None:
 
 @pytest.mark.parametrize("path", _files("good"), ids=_id)
 def test_good_fixture_is_clean(path: Path) -> None:
-    diagnostics = lint_source(path.read_text(), path.name, default_codes()).diagnostics
+    diagnostics = lint_source(path.read_text(), path.name, frozenset({path.parent.name})).diagnostics
     assert [f"{d.location.row}: {d.code} {d.message}" for d in diagnostics] == []
 
 
@@ -106,5 +112,6 @@ def test_every_rule_has_fixtures() -> None:
 def test_safe_fixes_only_without_unsafe_flag() -> None:
     for path in _files("bad"):
         source = path.read_text()
-        safe = fix_source(source, path.name, default_codes(), unsafe=False)
+        codes = frozenset({path.parent.name} | {code for _, code in _markers(source)})
+        safe = fix_source(source, path.name, codes, unsafe=False)
         assert all(d.fix is None or d.fix.applicability is Applicability.SAFE for d in safe.fixed)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from xentlint import api, project
-from xentlint.catalogue import RULES
+from xentlint.rule_index import RULES
 
 PROJECT = Path(__file__).parent / "projects" / "crossmodule"
 CODES = frozenset(entry.code for entry in RULES)

@@ -26,6 +26,7 @@ from xentlint.files import (
 )
 
 if TYPE_CHECKING:
+    from xentlint.config import SettingsResolver
     from xentlint.engine import FixResult
     from xentlint.verification import FixCheck
 
@@ -34,8 +35,10 @@ if TYPE_CHECKING:
 # does not use.
 NOTEBOOK_SUFFIX = ".ipynb"
 
-# Below this many files a process pool costs more than it saves (the pre-commit case).
+# A process pool costs about a tenth of a second to start: it pays for this many files, or for
+# fewer that are heavy together (a pre-commit run on a few large loss modules parses ~1 MB/s).
 _POOL_THRESHOLD = 16
+_POOL_BYTES = 128 * 1024
 
 # Called by `run` with (files done, files to do): once with 0 before the first file is processed
 # (the cache has answered what it could), then after each file.
@@ -230,17 +233,19 @@ def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = Non
     """Process files, in a pool when it pays; results come back in the order of `tasks`.
 
     Cache hits are answered here, without starting a pool; the rest go largest first, so that
-    one big file does not finish alone at the end of a run. New results are cached at the end.
+    one big file does not finish alone at the end of a run, to a pool when there are many or
+    they are heavy together. New results are cached at the end.
     `progress` hears how many of the files not answered by the cache are done.
     """
     caches: dict[Path, Cache] = {}
     looked_up = [_from_cache(task, caches) for task in tasks]
     reports: list[Optional[FileReport]] = [report for report, _ in looked_up]
-    pending = sorted((index for index, report in enumerate(reports) if report is None),
-                     key=lambda index: _size(tasks[index]), reverse=True)
+    sizes = {index: _size(tasks[index]) for index, report in enumerate(reports) if report is None}
+    pending = sorted(sizes, key=sizes.__getitem__, reverse=True)
+    heavy = len(pending) > 1 and sum(sizes.values()) >= _POOL_BYTES
     report_progress = progress or (lambda done, total: None)
     report_progress(0, len(pending))
-    if jobs <= 1 or len(pending) < _POOL_THRESHOLD:
+    if jobs <= 1 or not (heavy or len(pending) >= _POOL_THRESHOLD):
         done = []
         for index in pending:
             done.append(process(tasks[index]))
@@ -280,9 +285,49 @@ def _size(task: FileTask) -> int:
         return 0
 
 
+def tasks(paths: Sequence[str], resolver: SettingsResolver, *, fix: bool = False, write: bool = False,
+          verify: bool = False, no_cache: bool = False, stdin: Optional[bytes] = None,
+          stdin_filename: Optional[str] = None, force_exclude: bool = False) -> tuple[list[FileTask], list[Diagnostic]]:
+    """The files that `paths` name (`-`: `stdin`, named `stdin_filename`), each with its settings,
+    and a finding for each path that does not exist."""
+    from xentlint.discovery import discover
+
+    found_tasks: list[FileTask] = []
+    missing: list[Diagnostic] = []
+    if "-" in paths:
+        display = stdin_filename or "-"
+        settings = resolver.for_path(Path(display).resolve())
+        if force_exclude and stdin_filename and settings.is_excluded(Path(display).resolve(), is_dir=False):
+            return found_tasks, missing
+        found_tasks.append(FileTask(None, display, settings.codes_for(Path(display).resolve()), fix=fix,
+                                    unsafe=settings.unsafe_fixes, stdin=stdin or b"", verify=verify))
+        paths = [p for p in paths if p != "-"]
+        if not paths:
+            return found_tasks, missing
+    found = discover(paths, resolver, force_exclude)
+    for name in found.missing:
+        missing.append(file_diagnostic(IO_ERROR, name, "no such file or directory"))
+    here = os.path.join(os.path.realpath(os.getcwd()), "")
+    for path in found.files:
+        settings = resolver.for_folder(Path(os.path.abspath(path)).parent)
+        codes = settings.codes_for(path)
+        cache_dir = None if no_cache or fix else settings.root
+        found_tasks.append(FileTask(path, _display(path, found.real[path], here), codes, fix=fix,
+                                    unsafe=settings.unsafe_fixes, write=write, verify=verify, cache_dir=cache_dir,
+                                    settings_key=settings.fingerprint() + ",".join(sorted(codes))))
+    return found_tasks, missing
+
+
+def _display(path: Path, real: str, here: str) -> str:
+    """Relative to the working folder `here` (real, ending in a separator) when inside it."""
+    if real.startswith(here):
+        return real[len(here):].replace(os.sep, "/")
+    return path.as_posix()
+
+
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-__all__ = ["FileTask", "FileReport", "Progress", "check_source", "fix_source", "process", "run", "default_jobs",
-           "MAX_FILE_BYTES"]
+__all__ = ["FileTask", "FileReport", "Progress", "check_source", "fix_source", "process", "run", "tasks",
+           "default_jobs", "MAX_FILE_BYTES"]

@@ -1,7 +1,6 @@
 """Command line: options in, `xentlint.api` does the work, `xentlint.output` renders it."""
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -91,8 +90,11 @@ def _run(*, fix: bool, diff: bool, verify: bool, paths: tuple[str, ...], select,
         base = resolver.for_path(Path.cwd())
         if statistics:
             _check_statistics(base.output_format, diff)
-        tasks, missing = _tasks(paths or (".",), resolver, fix=fix, write=fix and not diff, verify=verify,
-                                no_cache=no_cache, stdin_filename=stdin_filename, force_exclude=force_exclude)
+        paths = paths or (".",)
+        stdin = sys.stdin.buffer.read() if "-" in paths else None
+        tasks, missing = api.tasks(paths, resolver, fix=fix, write=fix and not diff, verify=verify,
+                                   no_cache=no_cache, stdin=stdin, stdin_filename=stdin_filename,
+                                   force_exclude=force_exclude)
     except ConfigError as error:
         click.echo(f"error: {error}", err=True)
         return EXIT_ERROR
@@ -137,47 +139,6 @@ def _check_statistics(output_format: str, diff: bool) -> None:
     if output_format not in STATISTICS_FORMATS:
         raise click.UsageError(f"--statistics works with --output-format {' or '.join(STATISTICS_FORMATS)}, "
                                f"not {output_format}")
-
-
-def _tasks(paths: Sequence[str], resolver, *, fix: bool, write: bool, verify: bool, no_cache: bool,
-           stdin_filename: Optional[str], force_exclude: bool):
-    from xentlint import api
-    from xentlint.diagnostics import IO_ERROR, Diagnostic, file_diagnostic
-    from xentlint.discovery import discover
-
-    tasks: list[api.FileTask] = []
-    missing: list[Diagnostic] = []
-    if "-" in paths:
-        display = stdin_filename or "-"
-        settings = resolver.for_path(Path(display).resolve())
-        unsafe = settings.unsafe_fixes
-        if force_exclude and stdin_filename and settings.is_excluded(Path(display).resolve(), is_dir=False):
-            return tasks, missing
-        tasks.append(api.FileTask(None, display, settings.codes_for(Path(display).resolve()), fix=fix,
-                                  unsafe=unsafe, stdin=sys.stdin.buffer.read(), verify=verify))
-        paths = [p for p in paths if p != "-"]
-        if not paths:
-            return tasks, missing
-    found = discover(paths, resolver, force_exclude)
-    for name in found.missing:
-        missing.append(file_diagnostic(IO_ERROR, name, "no such file or directory"))
-    here = os.path.join(os.path.realpath(os.getcwd()), "")
-    for path in found.files:
-        settings = resolver.for_folder(Path(os.path.abspath(path)).parent)
-        codes = settings.codes_for(path)
-        cache_dir = None if no_cache or fix else settings.root
-        display = _display(path, found.real[path], here)
-        tasks.append(api.FileTask(path, display, codes, fix=fix, unsafe=settings.unsafe_fixes, write=write,
-                                  verify=verify, cache_dir=cache_dir,
-                                  settings_key=settings.fingerprint() + ",".join(sorted(codes))))
-    return tasks, missing
-
-
-def _display(path: Path, real: str, here: str) -> str:
-    """Relative to the working folder `here` (real, ending in a separator) when inside it."""
-    if real.startswith(here):
-        return real[len(here):].replace(os.sep, "/")
-    return path.as_posix()
 
 
 @main.command()

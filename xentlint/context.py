@@ -92,10 +92,10 @@ class FileContext:
 
     @cached_property
     def positions(self):
-        """Start/end of every node; computed once, and only when something is reported."""
-        from libcst.metadata import MetadataWrapper, PositionProvider
+        """Start/end of every node; computed per top-level statement, for the statements asked about."""
+        from xentlint.positions import Positions
 
-        return MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return Positions(self.module, self.parent)
 
     def line_of(self, node: cst.CSTNode) -> int:
         """For messages: this computes every position of the file. To order nodes, use `ends_before`."""

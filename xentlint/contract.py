@@ -36,6 +36,12 @@ class Input(str, enum.Enum):
     LOSS_ARGUMENTS = "loss arguments"  # any of the above, for renames that keep a call's arguments
     CLASS_WEIGHTS = "class weights"  # [classes] positive floats, as `weight=` / `pos_weight=` take
     SCALAR = "scalar"  # 0.5: another value of the code (a temperature, a weight), held fixed
+    PROBABILITIES = "probabilities"  # rows summing to 1 over the class axis: a target distribution (KL)
+    LOG_PROBABILITIES = "log-probabilities"  # the log of such rows (KL's `log_target=True`)
+    # CTC over (T, N, C) log-probabilities: axis 1 of the prediction is the batch.
+    SEQUENCE_LABELS = "label sequences"  # [N, S] class indices in [1, classes): 0 is the blank
+    INPUT_LENGTHS = "input lengths"  # [N] frames per sequence: all T
+    TARGET_LENGTHS = "target lengths"  # [N] labels per sequence, in [1, S]
 
 
 class Harm(str, enum.Enum):
@@ -56,7 +62,17 @@ class Contract:
     wrt: str = "z"
     note: str = ""
     extra: Mapping[str, object] = field(default_factory=dict)
+    # A plausible but wrong `fixed` (for a rule without a fix, a harmless `original`) that the
+    # contract must reject: a contract that cannot fail is a defect (tests/test_runtime_contracts.py).
+    counterexample: Optional[str] = None
     # For a contract that shows the harm: how `fix --verify` checks what the rule's fix computes.
     fix_check: Optional["Contract"] = None
     # APIs whose fixes `fix --verify` cannot evaluate (qualified name -> why, in the user's words).
     unmodelled: Mapping[str, str] = field(default_factory=dict)
+    # Fixes that edit a metric (`"accuracy"`, `AUC()`) rather than a value: what a metric's name means, in
+    # stand-in spelling, and the inputs a metric object is called with, in order.
+    metric_names: Mapping[str, str] = field(default_factory=dict)
+    metric_arguments: tuple[str, ...] = ()
+    # A fix's own reference: its original with these inputs replaced (XL801: the logits by the
+    # probabilities they stand for, so the fixed metric must equal the original one on probabilities).
+    reference_substitutes: Mapping[str, str] = field(default_factory=dict)

@@ -40,6 +40,10 @@ class Fix:
     applicability: Applicability
     edits: tuple[Edit, ...]
 
+    def applies(self, unsafe: bool) -> bool:
+        """Whether `fix` applies this fix: a safe one always, an unsafe one with `--unsafe-fixes`."""
+        return unsafe or self.applicability is Applicability.SAFE
+
 
 @dataclass(frozen=True)
 class Diagnostic:

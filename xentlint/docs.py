@@ -67,17 +67,23 @@ def render_rule(rule: type[Rule], figure: bool = False) -> str:
 
 
 def _figure_lines(rule: type[Rule]) -> list[str]:
-    from xentlint.figures.data import describe_inputs, reading
+    from xentlint.figures.data import describe_inputs, differentiable, reading
     from xentlint.figures.files import figure_path
 
-    return [f"![{rule.code}: output and gradient norm of the contract's expressions as the logits grow]"
-            f"({figure_path(rule.code)})", "",
-            f"The figure shows each expression of this contract, evaluated by the NumPy models, for one example "
-            f"whose logits grow with a scale s ({describe_inputs(rule.contract)}): on the left its output in "
-            f"float32 (the example's loss, or the true class's entry of a distribution), on the right the norm "
-            f"of its gradient (finite differences in float64, as `xentlint verify` takes it). "
-            f"{reading(rule.contract)} "
-            f"`xentlint rule {rule.code} --plot FILE` draws it."]
+    assert rule.contract is not None
+    inputs = describe_inputs(rule.contract)
+    if differentiable(rule.contract):
+        alt = "output and gradient norm of the contract's expressions as the logits grow"
+        shown = (f"for one example whose logits grow with a scale s ({inputs}): on the left its output in float32 "
+                 f"(the example's loss, or the true class's entry of a distribution), on the right the norm of its "
+                 f"gradient (finite differences in float64, as `xentlint verify` takes it).")
+    else:
+        alt = "output of the contract's expressions as the logit crosses the thresholds"
+        shown = (f"for one example whose logit s crosses the thresholds ({inputs}): its output in float32. The "
+                 f"output is a step of the logit, so there is no gradient to show.")
+    return [f"![{rule.code}: {alt}]({figure_path(rule.code)})", "",
+            f"The figure shows each expression of this contract, evaluated by the NumPy models, {shown} "
+            f"{reading(rule.contract)} `xentlint rule {rule.code} --plot FILE` draws it."]
 
 
 def _extra_sections(rule: type[Rule]) -> list[str]:

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional, Sequence
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
+from libcst.metadata import CodePosition, CodeRange
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from xentlint import prefilter, views
 from xentlint.context import FileContext
@@ -21,6 +25,7 @@ from xentlint.diagnostics import (
     file_diagnostic,
 )
 from xentlint.noqa import UNUSED_NOQA, parse_suppressions
+from xentlint.positions import NEWLINE
 from xentlint.registry import all_rules
 from xentlint.rule import Finding, Replacement, Rule
 
@@ -61,17 +66,10 @@ def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult
             return LintResult([file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse")])
         ctx = FileContext(module, filename, view)
         findings, errors = _run_rules(ctx, rules)
-        diagnostics.update(errors, _to_diagnostics(ctx, findings))
+        diagnostics.update(errors, _to_diagnostics(ctx, findings, view.text))
         del ctx, module, findings  # free this tree before parsing the next view
     ordered = sorted(diagnostics, key=Diagnostic.sort_key)
     return LintResult(_apply_suppressions(source, ordered, filename, UNUSED_NOQA[0] in codes), parsed=True)
-
-
-def _parses(source: str, filename: str) -> None:
-    """Raise if `source` does not parse, for LibCST and for Python; a large file view by view."""
-    for view in _views(source):
-        cst.parse_module(view.text)
-        compile(view.text, filename, "exec", dont_inherit=True)
 
 
 def _views(source: str) -> list[views.View]:
@@ -85,32 +83,36 @@ FixFilter = Callable[[str, Diagnostic], bool]
 
 def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool,
                allowed: Optional[FixFilter] = None) -> FixResult:
-    """Apply applicable fixes until none is left; the result always parses."""
+    """Apply applicable fixes until none is left; the result always parses.
+
+    Each pass's LibCST parse is the check that the previous pass's fixes parse; Python's own
+    compiler checks what LibCST accepts and Python does not.
+    """
     fixed: list[Diagnostic] = []
     current = source
     for _ in range(MAX_FIX_PASSES):
         result = lint_source(current, filename, codes)
+        broken = next((d for d in result.diagnostics if d.code == SYNTAX_ERROR[0]), None) if fixed else None
+        if broken is not None:
+            return _unchanged(source, filename, codes, f"fixes produced code that does not parse ({broken.message})")
         applicable = [d for d in result.diagnostics
-                      if _applicable(d, unsafe) and (allowed is None or allowed(current, d))]
+                      if d.fix is not None and d.fix.applies(unsafe) and (allowed is None or allowed(current, d))]
         if not applicable or not result.parsed:
             return FixResult(current, result.diagnostics, fixed)
         new_source, applied = _apply(current, applicable, unsafe)
         if not applied:
             return FixResult(current, result.diagnostics, fixed)
         try:
-            _parses(new_source, filename)
-        except (cst.ParserSyntaxError, SyntaxError, ValueError) as error:
-            return FixResult(source, lint_source(source, filename, codes).diagnostics, [],
-                             error=f"fixes produced code that does not parse ({error}); file left unchanged")
+            compile(new_source, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as error:
+            return _unchanged(source, filename, codes, f"fixes produced code that does not parse ({error})")
         fixed += applied
         current = new_source
-    return FixResult(source, lint_source(source, filename, codes).diagnostics, [],
-                     error=f"fixes did not settle after {MAX_FIX_PASSES} passes; file left unchanged")
+    return _unchanged(source, filename, codes, f"fixes did not settle after {MAX_FIX_PASSES} passes")
 
 
-def _applicable(diagnostic: Diagnostic, unsafe: bool) -> bool:
-    fix = diagnostic.fix
-    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
+def _unchanged(source: str, filename: str, codes: frozenset[str], why: str) -> FixResult:
+    return FixResult(source, lint_source(source, filename, codes).diagnostics, [], error=f"{why}; file left unchanged")
 
 
 def _run_rules(ctx: FileContext, rules: Sequence[Rule]) -> tuple[list[Finding], list[Diagnostic]]:
@@ -128,11 +130,13 @@ def _run_rules(ctx: FileContext, rules: Sequence[Rule]) -> tuple[list[Finding], 
     return findings, errors
 
 
-def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagnostic]:
+def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding], text: str) -> list[Diagnostic]:
+    """Diagnostics with positions and fix edits; `text` is the parsed module's own text."""
     if not findings:
         return []
     # Positions only once something is reported: the position pass costs about a parse.
     filename, positions = ctx.filename, ctx.positions
+    starts = line_starts(text)
     diagnostics = []
     for finding in findings:
         rule = finding.rule
@@ -140,7 +144,7 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagn
         span = positions[finding.node]
         fix = None
         if finding.fix is not None:
-            edits = (_edit(ctx, finding.fix.replacements),)
+            edits = (_edit(ctx, finding.fix.replacements, text, starts),)
             applicability = finding.fix.applicability
             if any(_drops_comments(replacement) for replacement in finding.fix.replacements):
                 applicability = Applicability.UNSAFE  # as in Ruff: a fix that deletes comments is unsafe
@@ -151,38 +155,67 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding]) -> list[Diagn
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 
-class _Replace(cst.CSTTransformer):
-    def __init__(self, replacements: Sequence[Replacement]) -> None:
-        self.replacements = {id(r.old): r.new for r in replacements}
-
-    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode):
-        return self.replacements.get(id(original_node), updated_node)
-
-
-def _edit(ctx: FileContext, replacements: Sequence[Replacement]) -> Edit:
-    """One text edit spanning the replaced nodes, cut from regenerating the whole module.
-
-    Generating only the new node would lose the indentation its line breaks inherit from the
-    enclosing block; the module's own code generator keeps it.
-    """
-    module, positions = ctx.module, ctx.positions
-    old = module.code
-    new = module.visit(_Replace(replacements)).code
-    starts = [offset for offset in (_offset(old, positions[r.old].start) for r in replacements)]
-    ends = [offset for offset in (_offset(old, positions[r.old].end) for r in replacements)]
-    start, end = min(starts), max(ends)
-    return Edit(new[start:len(new) - (len(old) - end)], _location(ctx, old, start), _location(ctx, old, end))
+def _edit(ctx: FileContext, replacements: Sequence[Replacement], text: str, starts: list[int]) -> Edit:
+    """One text edit spanning the replaced nodes: each new node rendered alone, with the
+    indentation of the blocks around its old place (which its line breaks inherit), and the text
+    between them kept. The work is proportional to the replaced nodes, not to the file."""
+    positions = ctx.positions
+    outermost = [r for r in replacements
+                 if not any(o is not r and ctx.is_within(r.old, o.old) for o in replacements)]
+    spans = sorted(((_offset(starts, positions[r.old].start), _offset(starts, positions[r.old].end), r)
+                    for r in outermost), key=lambda span: span[:2])
+    parts: list[str] = []
+    cursor = spans[0][0]
+    for start, end, replacement in spans:
+        parts += [text[cursor:start], _render(ctx, replacement)]
+        cursor = end
+    first, last = spans[0][0], cursor
+    return Edit("".join(parts), _location(ctx, starts, first), _location(ctx, starts, last))
 
 
-def _offset(text: str, position) -> int:
-    lines = text.split("\n")
-    return sum(len(line) + 1 for line in lines[:position.line - 1]) + position.column
+class _Positions:
+    """Where `PositionProvidingCodegenState` records the positions of a rendered node."""
+
+    def __init__(self) -> None:
+        self._computed: dict[cst.CSTNode, CodeRange] = {}
 
 
-def _location(ctx: FileContext, text: str, offset: int) -> Location:
-    row = text.count("\n", 0, offset) + 1
-    line_start = text.rfind("\n", 0, offset) + 1
-    return Location(ctx.file_row(row), offset - line_start + 1)
+def _render(ctx: FileContext, replacement: Replacement) -> str:
+    """The code of `replacement.new` as it reads in place of `replacement.old`, over the old
+    node's span as positions count it (a span leaves out a node's own parentheses, and a
+    statement's indentation and newline): what the old node's code has around its span, cut from
+    the new node's code. Both are generated inside the indentation of the blocks around them."""
+    module = ctx.module
+    blocks = [a for a in ctx.ancestors(replacement.old) if isinstance(a, cst.IndentedBlock)]
+    indents = [module.default_indent if block.indent is None else block.indent for block in reversed(blocks)]
+    recorder = _Positions()
+    state = PositionProvidingCodegenState(default_indent=module.default_indent,
+                                          default_newline=module.default_newline, provider=recorder)
+    state.indent_tokens = list(indents)
+    replacement.old._codegen(state)
+    old = "".join(state.tokens)
+    span, starts = recorder._computed[replacement.old], line_starts(old)
+    before, after = _offset(starts, span.start), len(old) - _offset(starts, span.end)
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state.indent_tokens = list(indents)
+    replacement.new._codegen(state)
+    new = "".join(state.tokens)
+    return new[before:len(new) - after]
+
+
+def line_starts(text: str) -> list[int]:
+    """The offset where each row starts, rows ending at `\r\n`, `\r` or `\n` as LibCST and
+    Python's tokenizer count them (not at the form feeds `str.splitlines` also splits at)."""
+    return [0] + [match.end() for match in NEWLINE.finditer(text)]
+
+
+def _offset(starts: list[int], position: CodePosition) -> int:
+    return starts[position.line - 1] + position.column
+
+
+def _location(ctx: FileContext, starts: list[int], offset: int) -> Location:
+    row = bisect.bisect_right(starts, offset)
+    return Location(ctx.file_row(row), offset - starts[row - 1] + 1)
 
 
 class _Comments(cst.CSTVisitor):
@@ -225,9 +258,8 @@ def _apply(source: str, diagnostics: Iterable[Diagnostic], unsafe: bool) -> tupl
     chosen: list[tuple[int, int, str]] = []
     applied: list[Diagnostic] = []
     for diagnostic in diagnostics:
-        if not _applicable(diagnostic, unsafe):
+        if diagnostic.fix is None or not diagnostic.fix.applies(unsafe):
             continue
-        assert diagnostic.fix is not None
         spans = [(offset(e.location), offset(e.end_location), e.content) for e in diagnostic.fix.edits]
         if any(start < end_taken and start_taken < end or start == start_taken
                for start, end, _ in spans for start_taken, end_taken in taken):
@@ -242,9 +274,7 @@ def _apply(source: str, diagnostics: Iterable[Diagnostic], unsafe: bool) -> tupl
 
 def location_offsets(source: str) -> Callable[[Location], int]:
     """The text offset of a fix edit's `Location` in `source`."""
-    starts = [0]
-    for line in source.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
+    starts = line_starts(source)
     return lambda location: starts[location.row - 1] + location.column - 1
 
 

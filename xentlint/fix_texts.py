@@ -29,6 +29,12 @@ def edited_expressions(source: str, diagnostic: Diagnostic) -> tuple[ast.expr, a
     spans = sorted(((offset(e.location), offset(e.end_location), e.content) for e in diagnostic.fix.edits),
                    reverse=True)
     start, end = spans[-1][0], spans[0][1]
+    replaced = _expression(source[start:end])
+    if isinstance(replaced, ast.Constant) and type(replaced.value) in (int, float):
+        # A number replaced (`logits > 0.5` -> `logits > 0`) means nothing alone: compare the finding's expression.
+        found_start, found_end = offset(diagnostic.location), offset(diagnostic.end_location)
+        if found_start <= start and end <= found_end:
+            start, end = found_start, found_end
     fixed_source = source
     for edit_start, edit_end, content in spans:
         fixed_source = fixed_source[:edit_start] + content + fixed_source[edit_end:]

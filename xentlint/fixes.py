@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import libcst as cst
 
 from xentlint import knowledge
+from xentlint.cst_build import keyword_arg, parenthesized
 from xentlint.knowledge.schema import Form, Loss, Param
 
 if TYPE_CHECKING:
@@ -45,8 +46,7 @@ def set_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression,
         # Only the value changes: a positional argument stays positional.
         return call.with_changes(args=[arg.with_changes(value=value) if arg is existing else arg
                                        for arg in call.args])
-    new_arg = cst.Arg(keyword=cst.Name(keyword), value=value, equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+    new_arg = keyword_arg(keyword, value)
     args = list(call.args)
     if args:
         last = args[-1]
@@ -65,10 +65,6 @@ def set_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression,
     else:
         args.append(new_arg)
     return call.with_changes(args=args)
-
-
-def bool_name(value: bool) -> cst.Name:
-    return cst.Name("True" if value else "False")
 
 
 def spell_first(ctx: "FileContext", names: Sequence[str], like: Optional[cst.BaseExpression] = None,
@@ -134,12 +130,9 @@ def with_parentheses_of(old: cst.BaseExpression, new: cst.BaseExpression) -> cst
 def in_place_of(ctx: "FileContext", old: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
     """`new` to stand where `old` stood, parenthesized unless it is an atom or `old` stood alone
     (`sigmoid(a + b).mean()` -> `(a + b).mean()`)."""
-    atoms = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.Integer, cst.Float)
-    if isinstance(new, atoms) or new.lpar:
-        return new
     if isinstance(ctx.parent(old), (cst.Arg, cst.Return, cst.Assign, cst.AnnAssign, cst.Element)):
         return new
-    return new.with_changes(lpar=(cst.LeftParen(),), rpar=(cst.RightParen(),))
+    return parenthesized(new)
 
 
 def remove_argument(call: cst.Call, arg: cst.Arg) -> cst.Call:

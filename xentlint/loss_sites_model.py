@@ -34,6 +34,9 @@ class LabelEncoding(str, enum.Enum):
     ONE_HOT = "one-hot rows"
     INTEGER_ONE_HOT = "integer one-hot rows"
     BINARY = "0/1 targets"
+    DISTRIBUTION = "target probabilities"
+    LOG_DISTRIBUTION = "target log-probabilities"
+    SEQUENCE = "label sequences"
 
 
 # Generated inputs: one name per label encoding; sparse and one-hot labels of a case agree.
@@ -43,6 +46,9 @@ LABEL_INPUTS = {
     LabelEncoding.ONE_HOT: ("y_onehot", Input.ONE_HOT_LABELS),
     LabelEncoding.INTEGER_ONE_HOT: ("y_onehot_int", Input.INTEGER_ONE_HOT_LABELS),
     LabelEncoding.BINARY: ("y_binary", Input.BINARY_LABELS),
+    LabelEncoding.DISTRIBUTION: ("p", Input.PROBABILITIES),
+    LabelEncoding.LOG_DISTRIBUTION: ("log_p", Input.LOG_PROBABILITIES),
+    LabelEncoding.SEQUENCE: ("y_sequence", Input.SEQUENCE_LABELS),
 }
 # The intended categorical loss reads the labels as float one-hot rows.
 REFERENCE_LABELS = "t"
@@ -58,6 +64,12 @@ class InputName(str):
 # Class weights (`weight=`, `pos_weight=`) read from a variable: positive floats, one per class.
 CLASS_WEIGHTS = InputName("w")
 _WEIGHT_KEYWORDS = {"weight", "pos_weight"}
+# The tensors a loss takes after its prediction and labels, as (keyword, generated input), by label kind:
+# CTC's frames and labels per sequence.
+TENSOR_ARGUMENTS = {
+    Labels.SEQUENCE: (("input_lengths", InputName("frames"), Input.INPUT_LENGTHS),
+                      ("target_lengths", InputName("label_lengths"), Input.TARGET_LENGTHS)),
+}
 
 Literal = Union[bool, int, float, str, None]
 
@@ -86,6 +98,10 @@ class SiteModel:
     expects: Expects = Expects.LOGITS  # with its flags
     swapped: bool = False  # the labels sit where the loss takes its prediction, and the reverse
     keras_model: bool = False  # the prediction is a Keras model's output: float32, as Keras computes
+    # Tensors after the prediction and labels (CTC's lengths): (keyword, generated input).
+    tensors: tuple[tuple[str, InputName], ...] = ()
+    # The code of the tensor the prediction's activation was applied to (`student_logits / T`), when known.
+    prediction_source: Optional[str] = None
 
     @property
     def class_axis(self) -> int:
@@ -93,7 +109,8 @@ class SiteModel:
 
     @property
     def rank(self) -> int:
-        return max(2, self.class_axis + 1)
+        # CTC reads (T, N, C): three axes whatever the activation's axis says.
+        return max(3 if self.labels is LabelEncoding.SEQUENCE else 2, self.class_axis + 1)
 
 
 # What an unknown prediction is read as: (activation, whose, axis).
@@ -108,7 +125,12 @@ def describe_site(ctx: "FileContext", site: LossSite, unknown: Optional[Reading]
     says or, by default, as the loss expects it (its flags included).
     """
     api, options = _loss_and_options(ctx, site)
-    swapped = site.prediction.kind in _LABEL_KINDS and site.label.kind not in _LABEL_KINDS
+    log_target = dict(options).get("log_target") is True
+    # KL divergence given the target's probabilities as its input and the prediction's log-probabilities as its target.
+    swapped_distributions = (api.labels is Labels.DISTRIBUTION and not log_target
+                             and site.prediction.kind is Kind.PROBABILITIES
+                             and site.label.kind is Kind.LOG_PROBABILITIES)
+    swapped = swapped_distributions or (site.prediction.kind in _LABEL_KINDS and site.label.kind not in _LABEL_KINDS)
     prediction, label = (site.label, site.prediction) if swapped else (site.prediction, site.label)
     if prediction.kind in _PREDICTION_KINDS:
         activation, framework, axis = _prediction(ctx, prediction, api)
@@ -122,12 +144,19 @@ def describe_site(ctx: "FileContext", site: LossSite, unknown: Optional[Reading]
         prediction_keyword=api.prediction.keyword, prediction_position=api.prediction.position,
         label_keyword=api.label.keyword, label_position=api.label.position, options=options,
         activation=activation, activation_framework=framework, axis=axis,
-        labels=_labels(label, api), binary=binary, classes=prediction.classes,
+        labels=_labels(label, api, log_target), binary=binary, classes=prediction.classes,
         reduction=_reduction(site, api, dict(options)), swapped=swapped,
         from_logits_keyword=api.from_logits.keyword if api.from_logits is not None else None,
         with_logits=api.with_logits, expects=_expects(api, dict(options)),
         keras_model=site.compiled or (prediction.origin is not None and prediction.origin.activation_arg is not None),
+        tensors=_other_tensors(site, api),
+        prediction_source=_source(ctx, prediction),
     )
+
+
+def _source(ctx: "FileContext", value: Value) -> Optional[str]:
+    origin = value.origin
+    return ctx.code(origin.activation_input) if origin is not None and origin.activation_input is not None else None
 
 
 _PREDICTION_KINDS = (Kind.LOGITS, Kind.PROBABILITIES, Kind.LOG_PROBABILITIES)
@@ -151,6 +180,25 @@ def _loss_name(ctx: "FileContext", site: LossSite, api: Loss) -> str:
     return ctx.callee(site.call) or api.names[0]
 
 
+def _tensor_args(site: LossSite, api: Loss) -> list[cst.Arg]:
+    """The call's arguments that are the loss's tensors after its prediction and labels (CTC's lengths)."""
+    expected = [keyword for keyword, _, _ in TENSOR_ARGUMENTS.get(api.labels, ())]
+    if not expected or site.call is None:
+        return []
+    args = [arg for arg in site.call.args if arg not in (site.prediction_arg, site.label_arg)]
+    return [arg for position, arg in enumerate(args)
+            if (arg.keyword.value in expected if arg.keyword is not None else position < len(expected))]
+
+
+def _other_tensors(site: LossSite, api: Loss) -> tuple[tuple[str, InputName], ...]:
+    """The loss's tensors after its prediction and labels, each given by the call (positionally or by keyword)."""
+    expected = TENSOR_ARGUMENTS.get(api.labels, ())
+    if len(_tensor_args(site, api)) != len(expected):
+        raise Unmodelled(f"the loss is not given its {' and '.join(k for k, _, _ in expected)} where the check "
+                         f"looks for them")
+    return tuple((keyword, name) for keyword, name, _ in expected)
+
+
 def _loss_and_options(ctx: "FileContext", site: LossSite) -> tuple[Loss, tuple[tuple[str, Literal], ...]]:
     api = site.api
     if site.constructor is not None:
@@ -159,7 +207,7 @@ def _loss_and_options(ctx: "FileContext", site: LossSite) -> tuple[Loss, tuple[t
         return api, ()  # a compile() string: the Keras class with its defaults
     else:
         assert site.call is not None
-        call, skipped = site.call, (site.prediction_arg, site.label_arg)
+        call, skipped = site.call, (site.prediction_arg, site.label_arg, *_tensor_args(site, api))
     params = [api.from_logits, api.axis, api.reduction, *api.options]
     options = []
     for arg in call.args:
@@ -227,7 +275,11 @@ def _as_expected(api: Loss, options: dict[str, Literal]) -> Optional[Fn]:
     return Fn.SIGMOID if api.labels is Labels.BINARY else Fn.SOFTMAX
 
 
-def _labels(value: Value, api: Loss) -> LabelEncoding:
+def _labels(value: Value, api: Loss, log_target: bool = False) -> LabelEncoding:
+    if api.labels is Labels.DISTRIBUTION:
+        return LabelEncoding.LOG_DISTRIBUTION if log_target else LabelEncoding.DISTRIBUTION
+    if api.labels is Labels.SEQUENCE:
+        return LabelEncoding.SEQUENCE
     if value.kind is Kind.SPARSE_LABELS:
         return LabelEncoding.SPARSE
     if value.kind is Kind.ONE_HOT_LABELS:
@@ -248,7 +300,8 @@ def _reduction(site: LossSite, api: Loss, options: dict[str, Literal]) -> str:
         reduction = "mean"  # tf.compat.v1.losses: SUM_BY_NONZERO_WEIGHTS with unit weights
     else:
         reduction = "none"
-    reduction = {"sum_over_batch_size": "mean", "mean": "mean", "sum": "sum", "none": "none", None: "none"}.get(
+    reduction = {"sum_over_batch_size": "mean", "mean": "mean", "sum": "sum", "none": "none", None: "none",
+                 "batchmean": "batchmean"}.get(
         reduction if isinstance(reduction, str) or reduction is None else "?", "?")
     if reduction == "?":
         raise Unmodelled(f"the loss's reduction {options.get('reduction')!r} is not modelled")
@@ -322,9 +375,10 @@ def site_expression(model: SiteModel) -> str:
     tensors = sorted([(model.prediction_position, model.prediction_keyword, prediction),
                       (model.label_position, model.label_keyword, labels)], key=lambda t: (t[0] is None, t[0] or 0))
     if model.form is Form.CLASS:
-        arguments = ", ".join(text for _, _, text in tensors)
+        arguments = ", ".join([text for _, _, text in tensors] + [name for _, name in model.tensors])
         return f"{standin_name(model.loss)}({', '.join(options)})({arguments})"
-    arguments = ", ".join([f"{keyword}={text}" for _, keyword, text in tensors] + options)
+    arguments = ", ".join([f"{keyword}={text}" for _, keyword, text in tensors]
+                          + [f"{keyword}={name}" for keyword, name in model.tensors] + options)
     return f"{standin_name(model.loss)}({arguments})"
 
 

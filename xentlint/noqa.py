@@ -1,11 +1,11 @@
 """Suppression comments: `# noqa`, `# noqa: XL101, XL2`, and file-wide `# xentlint: noqa[: codes]`."""
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from dataclasses import dataclass, field
 from typing import Optional
+
+from xentlint import tokens
 
 # Reported by the engine from the suppressions themselves, not by a rule's detector.
 UNUSED_NOQA = ("XL900", "unused-noqa")
@@ -60,28 +60,21 @@ def parse_suppressions(source: str) -> Suppressions:
     file_all = False
     if "noqa" not in source.lower():
         return Suppressions(lines, (), False)
-    for row, column, comment in _comments(source):
-        file_match = _FILE.search(comment)
+    scanned = tokens.scan(source)
+    for comment in scanned.comments if scanned is not None else ():
+        file_match = _FILE.search(comment.text)
         if file_match:
             if file_match.group("codes"):
                 file_codes.extend(_codes(file_match.group("codes")))
             else:
                 file_all = True
             continue
-        match = _LINE.search(comment)
+        match = _LINE.search(comment.text)
         if match:
             codes = tuple(_codes(match.group("codes"))) if match.group("codes") else None
-            lines[row] = LineSuppression(row, column + 1 + match.start(), codes)
+            lines[comment.row] = LineSuppression(comment.row, comment.column + 1 + match.start(), codes)
     return Suppressions(lines, tuple(file_codes), file_all)
 
 
 def _codes(text: str) -> list[str]:
     return [code.upper() for code in _SPLIT.split(text.strip()) if code]
-
-
-def _comments(source: str) -> list[tuple[int, int, str]]:
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return []
-    return [(tok.start[0], tok.start[1], tok.string) for tok in tokens if tok.type == tokenize.COMMENT]

@@ -23,7 +23,6 @@ from typing import Any, Iterator, Optional, Sequence
 from xentlint import engine, magics
 from xentlint.diagnostics import IO_ERROR, SYNTAX_ERROR, Diagnostic, Edit, Fix, Location
 
-SUFFIX = ".ipynb"
 _BOUNDARY_LINE = "#@xentlint-cell-end\n"
 _OPENER_LINE = "if True:  #@xentlint-indented-cell\n"  # before a cell indented as a whole
 # Rules name other places as `line N`; in a notebook that N is a row of the joined module.

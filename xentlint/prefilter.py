@@ -1,7 +1,7 @@
 """Skip what cannot produce a finding before paying for a parse.
 
 Each rule names the families of table names it needs (`Rule.requires`, e.g. a log and a softmax
-for XL301, copied into `xentlint.catalogue`); the vocabularies come from the knowledge table.
+for XL301, copied into `xentlint.rule_index`); the vocabularies come from the knowledge table.
 One scan collects the file's identifiers, and only the rules whose families all appear run; a
 file for which none does is never parsed by LibCST, and LibCST is not even imported for it.
 """
@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Optional
 
 from xentlint import knowledge
-from xentlint.catalogue import RULES
+from xentlint.rule_index import RULES
 from xentlint.diagnostics import SYNTAX_ERROR, Diagnostic, file_diagnostic
 from xentlint.noqa import UNUSED_NOQA
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from xentlint.knowledge import Vocabulary, vocabulary
 from xentlint.knowledge.apis import FRAMEWORK_MODULES
@@ -130,6 +130,9 @@ def _module_file(stem: str) -> Optional[str]:
     return None
 
 
+Reader = Callable[[Any, str], Any]  # (parsed module, its path) -> its context, read alone
+
+
 # ---------------------------------------------------------------- reading and summarising
 class Project:
     """The summaries one process has computed, and the files each check used."""
@@ -169,41 +172,44 @@ class Project:
             self._summaries[path] = _summarise(path)
         return self._summaries[path]
 
-    def lookup(self, importer: str, ref: ImportRef, hops: int = 0) -> Union[Exported, ModuleRef, None]:
-        """What `ref`, imported by `importer`, is: an exported value, a project module, or None."""
+    def lookup(self, importer: str, ref: ImportRef, reader: Reader, hops: int = 0) -> Union[Exported, ModuleRef, None]:
+        """What `ref`, imported by `importer`, is: an exported value, a project module, or None.
+        `reader` makes the context of a module read alone (the flow's own context class: this
+        module does not import the flow)."""
         if hops > _MAX_HOPS:
             return None
         path = resolve(importer, ref)
         if ref.name is None:
             return ModuleRef(path) if path is not None and self.summary(path) is not None else None
         if path is not None:
-            found = self.attribute(ModuleRef(path), ref.name, hops)
+            found = self.attribute(ModuleRef(path), ref.name, reader, hops)
             if found is not None:
                 return found
         # `from pkg import nets`: a submodule of the package
-        return self.lookup(importer, ImportRef(f"{ref.module}.{ref.name}", ref.level), hops + 1)
+        return self.lookup(importer, ImportRef(f"{ref.module}.{ref.name}", ref.level), reader, hops + 1)
 
-    def attribute(self, module: ModuleRef, name: str, hops: int = 0) -> Union[Exported, ModuleRef, None]:
+    def attribute(self, module: ModuleRef, name: str, reader: Reader,
+                  hops: int = 0) -> Union[Exported, ModuleRef, None]:
         summary = self.summary(module.path)
         if summary is None:
             return None
-        exported = self._export(summary, name)
+        exported = self._export(summary, name, reader)
         if exported is not None:
             return exported
         ref = summary.imports.get(name)
-        return self.lookup(module.path, ref, hops + 1) if ref is not None else None
+        return self.lookup(module.path, ref, reader, hops + 1) if ref is not None else None
 
-    def _export(self, summary: Summary, name: str) -> Optional[Exported]:
+    def _export(self, summary: Summary, name: str, reader: Reader) -> Optional[Exported]:
         """The value `name` has in the summarised module, computed the first time it is asked for."""
         if name not in summary.candidates or name in summary.imports:
             return None
         if name not in summary.names:
             summary.names[name] = None  # asked again while computing (a cycle): unknown
-            ctx = self._context(summary)
+            ctx = self._context(summary, reader)
             summary.names[name] = _export_name(ctx, name) if ctx is not None else None
         return summary.names[name]
 
-    def _context(self, summary: Summary) -> Any:
+    def _context(self, summary: Summary, reader: Reader) -> Any:
         """The parsed module of `summary` (the last few are kept: one module exports many names)."""
         kept = (summary.path, summary.key)
         if kept in self._contexts:
@@ -211,11 +217,9 @@ class Project:
             return self._contexts[kept]
         import libcst as cst
 
-        from xentlint.context import FileContext
-
         text, key = _read(summary.path)
         try:
-            ctx = FileContext(cst.parse_module(text), summary.path, summarising=True) \
+            ctx = reader(cst.parse_module(text), summary.path) \
                 if text is not None and key == summary.key else None
         except (cst.ParserSyntaxError, RecursionError):
             ctx = None

@@ -1,5 +1,5 @@
 """Every rule: the classes, found by importing each module of `xentlint.rules` (no hand-kept list),
-and their codes, read from the generated `xentlint.catalogue` without importing any rule."""
+and their codes, read from the generated `xentlint.rule_index` without importing any rule."""
 from __future__ import annotations
 
 import importlib
@@ -7,7 +7,7 @@ import pkgutil
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from xentlint.catalogue import RULES
+from xentlint.rule_index import RULES
 
 if TYPE_CHECKING:
     from xentlint.rule import Rule

@@ -80,8 +80,10 @@ class Rule:
 
     def site_finding(self, site: "LossSite", message: str, *replacements: Replacement, **options: Any) -> Finding:
         """A finding at a loss site; a site reached through a loss wrapper is reported without a fix
-        (its edits would land in the wrapper, which other call sites share)."""
-        return self.finding(site.report, message, *(replacements if site.wrapper is None else ()), **options)
+        (its edits would land in the wrapper, which other call sites share), and so is a loss not
+        spelled where it is called (a reference, a library's argument)."""
+        fixable = site.wrapper is None and site.fixable
+        return self.finding(site.report, message, *(replacements if fixable else ()), **options)
 
     def finding(
         self,

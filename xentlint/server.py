@@ -190,7 +190,8 @@ def create_server() -> XentlintServer:
         if _wanted(types.CodeActionKind.QuickFix, params.context.only):
             actions += [_quick_fix(uri, finding, lsp, document) for finding, lsp in published.findings
                         if finding.fix is not None and _overlaps(lsp.range, params.range)]
-        fixable = any(_applicable(finding, published.unsafe_fixes) for finding, _ in published.findings)
+        fixable = any(finding.fix is not None and finding.fix.applies(published.unsafe_fixes)
+                      for finding, _ in published.findings)
         if fixable and _wanted(FIX_ALL_KIND, params.context.only):
             fixed = await ls.fix_all(document)
             if fixed is not None and ls.workspace.get_text_document(uri).version == document.version:
@@ -229,10 +230,6 @@ def _is_configuration(uri: str) -> bool:
 def _wanted(kind: str, only: Optional[Sequence[str]]) -> bool:
     """Whether a requested kind (`source`, `source.fixAll`, ...) covers `kind`; all are when none is named."""
     return only is None or any(kind == wanted or kind.startswith(f"{wanted}.") for wanted in only)
-
-
-def _applicable(finding: Diagnostic, unsafe: bool) -> bool:
-    return finding.fix is not None and (unsafe or finding.fix.applicability is Applicability.SAFE)
 
 
 def _position(location: Location, codec: PositionCodec, lines: list[str]) -> types.Position:

@@ -27,9 +27,11 @@ from xentlint.flow.values import Value
 from xentlint.loss_sites_model import (
     CLASS_WEIGHTS,
     LABEL_INPUTS,
+    LabelEncoding,
     LOGITS_READING,
     PREDICTION,
     REFERENCE_LABELS,
+    TENSOR_ARGUMENTS,
     SiteModel,
     Unmodelled,
     describe_site,
@@ -64,7 +66,19 @@ def check_at_site(source: str, diagnostic: Diagnostic, contract: Contract) -> Op
         after = describe_site(after_ctx, after_site, LOGITS_READING if known_prediction(site) else reading(before))
     except Unmodelled as error:
         raise SiteUnverifiable(str(error)) from None
-    return _verdict(before, after, contract)
+    return _exchanged(before, after, contract) or _verdict(before, after, contract)
+
+
+def _exchanged(before: SiteModel, after: SiteModel, contract: Contract) -> Optional[ContractResult]:
+    """A failed check where the fix gives a divergence the other distribution as its prediction: both sides are
+    modelled over the same inputs, so only the code can tell which distribution is the prediction's."""
+    if before.labels not in (LabelEncoding.DISTRIBUTION, LabelEncoding.LOG_DISTRIBUTION) \
+            or None in (before.prediction_source, after.prediction_source) \
+            or before.prediction_source == after.prediction_source:
+        return None
+    return ContractResult(contract.relation, held=False, inputs_tried=0, worst_deviation=float("nan"), summary=(
+        f"after the fix the divergence's prediction is computed from `{after.prediction_source}`, where the "
+        f"original's is computed from `{before.prediction_source}`: the two distributions are exchanged"))
 
 
 def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> ContractResult:
@@ -74,6 +88,8 @@ def _verdict(before: SiteModel, after: SiteModel, contract: Contract) -> Contrac
         bindings[REFERENCE_LABELS] = Input.ONE_HOT_LABELS
     if any(value is CLASS_WEIGHTS for model in (before, after) for _, value in model.options):
         bindings[CLASS_WEIGHTS] = Input.CLASS_WEIGHTS
+    kinds = {name: kind for arguments in TENSOR_ARGUMENTS.values() for _, name, kind in arguments}
+    bindings.update((name, kinds[name]) for model in (before, after) for _, name in model.tensors)
     ignored = dict(before.options).get("ignore_index")
     width = before.classes if before.classes is not None and (before.binary or before.classes > 1) else None
     dtypes = (np.float32,) if before.keras_model or after.keras_model else DTYPES

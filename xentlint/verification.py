@@ -149,7 +149,7 @@ def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
     except NotAnExpression as error:
         raise Unverifiable(str(error)) from None
     original, fixed = _as_computations(original, contract), _as_computations(fixed, contract)
-    imports, opaque = _imports(source), _Opaque()
+    imports, opaque = _imports(source), _Opaque(vectors=Input.CLASS_WEIGHTS in contract.inputs.values())
     variables = _respell(original, imports, {}, opaque)[1]
     if len(variables) > len(contract.inputs):
         # `softmax(matmul(x, W) + b)` -> `sigmoid(matmul(x, W) + b)`: what both sides apply to is one input.
@@ -173,7 +173,8 @@ def _check(source: str, diagnostic: Diagnostic) -> ContractResult:
         if not all(_fits(contract, name, known.get(variable)) for variable, name in roles.items()):
             continue
         candidates = [
-            _Spelling(_respell(original, imports, roles, opaque)[0], _respell(fixed, imports, roles, opaque)[0],
+            _Spelling(_metric_applied(_respell(original, imports, roles, opaque)[0], contract),
+                      _metric_applied(_respell(fixed, imports, roles, opaque)[0], contract),
                       {name: _kind(contract, name, known.get(variable), labels)
                        for variable, name in roles.items()})
             for labels in _label_alternatives(contract)
@@ -220,9 +221,40 @@ def _common_operands(original: ast.expr, fixed: ast.expr, opaque: "_Opaque") -> 
 
 def _as_computations(expr: ast.expr, contract: Contract) -> ast.expr:
     """A Keras activation string as that activation applied to the prediction."""
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str) and expr.value.isidentifier():
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str) and expr.value.isidentifier() \
+            and expr.value not in contract.metric_names:
         return ast.parse(f"keras.activations.{expr.value}({contract.wrt})", mode="eval").body
     return expr
+
+
+def _metric_applied(spelled: str, contract: Contract) -> str:
+    """A metric's name or object (`"accuracy"`, `AUC()`) called on the contract's inputs, as the framework
+    calls it; anything else unchanged."""
+    if not contract.metric_arguments:
+        return spelled
+    expr = ast.parse(spelled, mode="eval").body
+    if isinstance(expr, ast.Constant) and expr.value in contract.metric_names:
+        expr = ast.parse(contract.metric_names[expr.value], mode="eval").body
+    if not (isinstance(expr, ast.Call) and isinstance(STANDINS.get(_dotted(expr.func) or ""), type)):
+        return spelled
+    return ast.unparse(ast.Call(expr, [ast.Name(name, ast.Load()) for name in contract.metric_arguments], []))
+
+
+def _fix_reference(spelling: "_Spelling", contract: Contract) -> Optional[str]:
+    """The reference of this fix: its original with the inputs the contract substitutes replaced."""
+    if not contract.reference_substitutes:
+        return contract.reference
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            replacement = contract.reference_substitutes.get(node.id)
+            return ast.parse(replacement, mode="eval").body if replacement else node
+
+    return ast.unparse(Substitute().visit(ast.parse(spelling.original, mode="eval")))
+
+
+def _prediction_input(contract: Contract) -> str:
+    return contract.wrt or next(iter(contract.reference_substitutes), "")
 
 
 _LABEL_KINDS = {Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS}
@@ -320,8 +352,21 @@ class _Opaque:
 
     PREFIX = "_value"
 
-    def __init__(self) -> None:
+    def __init__(self, vectors: bool = False) -> None:
         self.texts: dict[str, str] = {}
+        # Literal vectors of numbers (`[1.0, 10.0]`) as values of their own: the contract's class weights.
+        self.vectors = vectors
+        self.vector_names: set[str] = set()
+
+    def vector(self, node: ast.expr) -> Optional[str]:
+        """The name of a literal vector of two or more numbers, when such vectors are inputs."""
+        numbers = isinstance(node, (ast.List, ast.Tuple)) and len(node.elts) >= 2 and all(
+            isinstance(element, ast.Constant) and isinstance(element.value, (int, float)) for element in node.elts)
+        if not (self.vectors and numbers):
+            return None
+        name = self.name(node)
+        self.vector_names.add(name)
+        return name
 
     def name(self, node: ast.expr) -> str:
         text = ast.unparse(node)
@@ -388,6 +433,12 @@ class _Respeller(ast.NodeTransformer):
         if node.attr in _TENSOR_METHODS:  # `logits.softmax`: a method of a variable
             return self.generic_visit(node)
         return self._variable(self.opaque.name(node), node)  # `self.scale`
+
+    def visit_List(self, node: ast.List) -> ast.expr:
+        name = self.opaque.vector(node)
+        return self._variable(name, node) if name else self.generic_visit(node)
+
+    visit_Tuple = visit_List
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
         if isinstance(node.value, (ast.Name, ast.Attribute)) and self._framework_name(
@@ -458,12 +509,18 @@ def _roles(variables: Sequence[str], contract: Contract, code: str, opaque: _Opa
     inputs = list(contract.inputs)
     if not variables:  # a module or a function named, applied to the contract's own inputs
         return [{name: name for name in inputs}]
-    if len(variables) == 1 and (len(inputs) == 1 or contract.relation is not Relation.MATCHES_REFERENCE):
-        return [{variables[0]: contract.wrt}]
+    if len(variables) == 1 and (len(inputs) == 1 or contract.relation is not Relation.MATCHES_REFERENCE
+                                or contract.reference_substitutes):
+        return [{variables[0]: _prediction_input(contract)}]
     if len(variables) >= len(inputs) >= 1 and (len(variables) == len(inputs)
                                                or contract.relation is not Relation.MATCHES_REFERENCE):
         extra = {name: f"_scalar{index}" for index, name in enumerate(variables[len(inputs):])}
-        return [{**dict(zip(variables, permutation)), **extra} for permutation in itertools.permutations(inputs)]
+        assignments = [{**dict(zip(variables, permutation)), **extra} for permutation in itertools.permutations(inputs)]
+        # A literal vector of numbers is the class weights, and the class weights are such a vector where there is one.
+        weights = [variable for variable in variables if variable in opaque.vector_names]
+        return [roles for roles in assignments
+                if all((contract.inputs.get(roles[variable]) is Input.CLASS_WEIGHTS) == (variable in weights)
+                       for variable in variables)] if weights else assignments
     uses = ", ".join(map(opaque.describe, variables)) or "no value of the code"
     raise Unverifiable(f"the replaced code reads {uses}, and the {code} check takes {len(inputs)} "
                        f"({', '.join(kind.value for kind in contract.inputs.values())})")
@@ -480,9 +537,9 @@ def _judge(spelling: _Spelling, contract: Contract, code: str) -> ContractResult
     """The contract's relation between the two expressions; raises where the check does not apply."""
     original, fixed, bindings = spelling
     layout = layout_of(original)
-    result = verify_expressions(original, fixed, bindings, contract.relation, contract.reference, wrt=contract.wrt,
-                                layout=layout)
-    if result.held or not result.verifiable:
+    result = verify_expressions(original, fixed, bindings, contract.relation, _fix_reference(spelling, contract),
+                                wrt=contract.wrt, layout=layout)
+    if result.held or not result.verifiable or contract.reference_substitutes:
         return result
     # The reference is the right loss for the contract's own original only: another call (another
     # reduction, labels of another kind) or the inputs assigned the wrong way round need another one.

@@ -10,19 +10,19 @@ script) is analysed whole.
 Flow is followed within a view: a function body is always whole; a class is whole unless it
 alone is over budget, and then each view keeps its header and some of its members. A value
 whose origin falls in another view is unknown, so a view can only miss findings, never invent
-them. Statements are found with `tokenize`, which needs no tree.
+them. Statements are found with `tokenize` (`xentlint.tokens`), which needs no tree.
 """
 from __future__ import annotations
 
-import io
-import tokenize
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Optional, Sequence
+
+from xentlint import tokens
+from xentlint.tokens import Statement
 
 # Over this many characters a file is analysed in views of about this size: ~100 MB of tree.
 VIEW_CHARS = 96 * 1024
 _DEFINITION_STARTS = ("def", "class", "async")
-_NOT_CODE = (tokenize.NL, tokenize.COMMENT, tokenize.ENCODING, tokenize.ENDMARKER)
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,6 @@ class View:
     def file_row(self, row: int) -> int:
         """The file's 1-based row for a 1-based row of this view."""
         return row if self.rows is None or not 0 < row <= len(self.rows) else self.rows[row - 1] + 1
-
-
-@dataclass(frozen=True)
-class _Statement:
-    first: int  # 0-based row
-    depth: int  # indentation level
-    word: str  # its first token
 
 
 @dataclass(frozen=True)
@@ -56,10 +49,10 @@ def split(source: str) -> Optional[list[View]]:
     (it does not tokenize, or it is one statement)."""
     budget = VIEW_CHARS
     lines = _lines(source)
-    try:
-        statements = list(_statements(source))
-    except (tokenize.TokenError, SyntaxError):  # let the whole-file parse report it
+    scanned = tokens.scan(source)
+    if scanned is None:  # let the whole-file parse report it
         return None
+    statements = scanned.statements
     top = _units([s for s in statements if s.depth == 0], len(lines))
     if len(top) < 2:
         return None
@@ -100,23 +93,7 @@ def _lines(source: str) -> list[str]:
     return lines
 
 
-def _statements(source: str) -> Iterator[_Statement]:
-    """The first row, depth and first word of every logical line."""
-    depth = 0
-    at_start = True
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type == tokenize.INDENT:
-            depth += 1
-        elif token.type == tokenize.DEDENT:
-            depth -= 1
-        elif token.type == tokenize.NEWLINE:
-            at_start = True
-        elif token.type not in _NOT_CODE and at_start:
-            at_start = False
-            yield _Statement(token.start[0] - 1, depth, token.string)
-
-
-def _units(statements: list[_Statement], row_count: int) -> list[_Unit]:
+def _units(statements: list[Statement], row_count: int) -> list[_Unit]:
     """Each statement to the next one at its level; decorators join what they decorate."""
     units: list[_Unit] = []
     pending_start: Optional[int] = None
@@ -131,7 +108,7 @@ def _units(statements: list[_Statement], row_count: int) -> list[_Unit]:
     return units
 
 
-def _members(unit: _Unit, statements: list[_Statement]) -> list[list[_Unit]]:
+def _members(unit: _Unit, statements: Sequence[Statement]) -> list[list[_Unit]]:
     """A large class as pieces of its methods, each with the class's header and its other
     statements (attributes, aliases), as views share the module's context; anything else whole."""
     inside = [s for s in statements if unit.start <= s.first < unit.end]

@@ -62,11 +62,15 @@ KERAS_ORACLES = [
     ),
     *oracles("probs_binary", "keras.metrics.AUC()(y, p)", "keras.metrics.BinaryAccuracy()(y, p)"),
 ]
-WEIGHTED_ORACLES = oracles(
-    "onehot",
-    f"tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z * {WEIGHTS})",
-    f"tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z) * tf.reduce_sum(y * {WEIGHTS}, axis=-1)",
-)
+WEIGHTED_ORACLES = [
+    *oracles(
+        "onehot",
+        f"tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z * {WEIGHTS})",
+        f"tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z) * tf.reduce_sum(y * {WEIGHTS}, axis=-1)",
+    ),
+    # The sparse form of XL802's fix picks each example's weight with tf.gather.
+    *oracles("sparse", f"tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=z) * tf.gather({WEIGHTS}, y)"),
+]
 
 
 def _torch_tensors(torch: object, inputs: dict[str, np.ndarray], wrt: str = "") -> dict[str, object]:

@@ -9,6 +9,11 @@ float32 as frameworks do by default; the norm of that entry's gradient w.r.t. th
 by finite differences in float64, as `xentlint verify` does, NaN where the float64 value is
 not finite (autograd gives NaN there).
 
+A contract that declares no gradient (`wrt=""`: a thresholded metric, a step of the logits)
+is read along another ray, one that crosses its thresholds: one positive example whose logit
+`s` runs linearly from -1 through 0 (probability 0.5) and 0.5 to 2. Its data has no gradient
+series, and its figure no gradient panel.
+
 The data is plain JSON (non-finite numbers as the strings "inf", "-inf", "nan", and "raises"
 where the framework raises an error, with the error beside the series) so the
 staleness test can compare it without matplotlib, and its digest is written into the SVG.
@@ -28,6 +33,8 @@ from xentlint.runtime.gradients import numerical_gradient
 from xentlint.runtime.inputs import CATEGORICAL, Case, generate_cases
 
 SCALES = tuple(float(scale) for scale in np.logspace(-1, 3, 33))
+THRESHOLD_SCALES = tuple(float(scale) for scale in np.linspace(-1, 2, 61))
+THRESHOLD_RAY = "threshold"  # the data's "ray" for a contract without a gradient
 ROLES = ("original", "fixed", "reference")
 CLASS_DIRECTION = (-1.0, 1.0, 0.5)  # three classes; the true one (0) has the lowest logit
 SIGNIFICANT_DIGITS = 6
@@ -40,6 +47,12 @@ _PREDICTIONS = {
     Input.LOGITS: (np.array([CLASS_DIRECTION]), "logits s * [-1, 1, 0.5], the true class has the lowest"),
     Input.BINARY_LOGITS: (np.array([[-1.0]]), "one logit -s for a positive example"),
     Input.ONE_UNIT_LOGITS: (np.array([[-1.0]]), "one unit's logit -s"),
+}
+# Along the threshold ray the logits grow from negative to positive for a positive example.
+_THRESHOLD_PREDICTIONS = {
+    **_PREDICTIONS,
+    Input.BINARY_LOGITS: (np.array([[1.0]]), "one logit s from -1 to 2 for a positive example"),
+    Input.ONE_UNIT_LOGITS: (np.array([[1.0]]), "one unit's logit s from -1 to 2"),
 }
 _LABELS = {
     Input.SPARSE_LABELS: (np.array([0]), "class 0"),
@@ -61,6 +74,19 @@ _HARM_READING = {
     Harm.DIFFERENT_VALUE: "The original departs from the reference loss it stands in for.",
     Harm.NON_FINITE: "Marks on the edge show where the original is not finite.",
 }
+
+
+def differentiable(contract: Contract) -> bool:
+    """Whether the contract's outputs have a gradient to show (a thresholded metric declares none)."""
+    return bool(contract.wrt)
+
+
+def _predictions(contract: Contract) -> Mapping[Input, tuple[np.ndarray, str]]:
+    return _PREDICTIONS if differentiable(contract) else _THRESHOLD_PREDICTIONS
+
+
+def _scales(contract: Contract) -> tuple[float, ...]:
+    return SCALES if differentiable(contract) else THRESHOLD_SCALES
 
 
 def _kind(name: str, kind: Input, contract: Contract) -> Input:
@@ -91,7 +117,7 @@ def describe_inputs(contract: Contract) -> str:
     parts = []
     for name, kind in contract.inputs.items():
         kind = _kind(name, kind, contract)
-        known = _PREDICTIONS.get(kind) or _LABELS.get(kind)
+        known = _predictions(contract).get(kind) or _LABELS.get(kind)
         parts.append(f"`{name}`: {known[1] if known else f'{kind.value} drawn by the checker, held fixed'}")
     return "; ".join(parts)
 
@@ -99,15 +125,16 @@ def describe_inputs(contract: Contract) -> str:
 def reading(contract: Contract) -> str:
     if contract.relation is Relation.SHOWS_HARM and contract.harm is not None:
         return _HARM_READING[contract.harm]
-    return _READING.get(contract.relation, "")
+    text = _READING.get(contract.relation, "")
+    return text if differentiable(contract) else text.replace("reference loss", "reference")
 
 
 def _inputs_at(contract: Contract, scale: float, dtype: type) -> dict[str, np.ndarray]:
     values = {}
     for name, kind in contract.inputs.items():
         kind = _kind(name, kind, contract)
-        if kind in _PREDICTIONS:
-            values[name] = (_PREDICTIONS[kind][0] * scale).astype(dtype)
+        if kind in _predictions(contract):
+            values[name] = (_predictions(contract)[kind][0] * scale).astype(dtype)
         elif kind in _LABELS:
             labels = _LABELS[kind][0]
             values[name] = labels if kind is Input.SPARSE_LABELS else labels.astype(dtype)
@@ -158,7 +185,7 @@ def figure_data(code: str, contract: Contract) -> dict:
     for role, source in sources.items():
         expression = Expression(source, set(contract.inputs), role)
         values, norms, errors = [], [], []
-        for scale in SCALES:
+        for scale in _scales(contract):
             value, error = _first_entry(expression, _case(contract, scale, np.float32))
             if error is not None:
                 values.append(RAISES)
@@ -166,10 +193,16 @@ def figure_data(code: str, contract: Contract) -> dict:
                 errors += [] if error in errors else [error]
                 continue
             values.append(_number(value))
-            norms.append(_number(_gradient_norm(expression, _case(contract, scale, np.float64), contract.wrt)))
-        series[role] = {"expression": source, "value": values, "gradient_norm": norms, "errors": errors}
-    return {"rule": code, "relation": contract.relation.name, "inputs": describe_inputs(contract),
-            "reading": reading(contract), "scale": [_number(scale) for scale in SCALES], "series": series}
+            if differentiable(contract):
+                norms.append(_number(_gradient_norm(expression, _case(contract, scale, np.float64), contract.wrt)))
+        series[role] = {"expression": source, "value": values, "errors": errors,
+                        **({"gradient_norm": norms} if differentiable(contract) else {})}
+    data = {"rule": code, "relation": contract.relation.name, "inputs": describe_inputs(contract),
+            "reading": reading(contract), "scale": [_number(scale) for scale in _scales(contract)], "series": series}
+    return data if differentiable(contract) else {**data, "ray": THRESHOLD_RAY}
+
+
+SERIES_KEYS = {"value", "gradient_norm"}
 
 
 def dumps(data: Mapping) -> str:
@@ -195,9 +228,10 @@ def same_data(stored: Mapping, computed: Mapping, rtol: float = 1e-4) -> bool:
         return False
     for role, mine in stored["series"].items():
         theirs = computed["series"][role]
-        if (mine["expression"], mine["errors"]) != (theirs["expression"], theirs["errors"]):
+        if mine.keys() != theirs.keys() or \
+                (mine["expression"], mine["errors"]) != (theirs["expression"], theirs["errors"]):
             return False
-        for key in ("value", "gradient_norm"):
+        for key in SERIES_KEYS & mine.keys():
             if [n == RAISES for n in mine[key]] != [n == RAISES for n in theirs[key]]:
                 return False
             if not np.allclose(as_floats(mine[key]), as_floats(theirs[key]), rtol=rtol, atol=1e-9, equal_nan=True):
@@ -205,5 +239,6 @@ def same_data(stored: Mapping, computed: Mapping, rtol: float = 1e-4) -> bool:
     return True
 
 
-__all__ = ["CannotVerify", "SCALES", "RAISES", "figure_data", "dumps", "digest", "same_data", "as_floats",
+__all__ = ["CannotVerify", "SCALES", "THRESHOLD_SCALES", "THRESHOLD_RAY", "RAISES", "differentiable", "figure_data",
+           "dumps", "digest", "same_data", "as_floats",
            "describe_inputs", "reading"]

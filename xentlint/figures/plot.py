@@ -1,5 +1,7 @@
 """Drawing a rule's figure with matplotlib (the `docs` extra): output and gradient norm against
-the logit scale, one line per expression of the contract, non-finite points marked on the edge."""
+the logit scale, one line per expression of the contract, non-finite points marked on the edge.
+Data without gradients (a thresholded metric, read along the threshold ray) gets the output
+panel alone, over a linear axis of the logit."""
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +11,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from xentlint.figures.data import ROLES, as_floats, digest
+from xentlint.figures.data import ROLES, THRESHOLD_RAY, as_floats, digest
 
 INSTALL_HINT = ('pip install -e ".[docs]" in a checkout, or '
                 'pip install "xentlint[docs] @ git+<repository URL>"')
@@ -46,16 +48,21 @@ def _spans_decades(data: Mapping[str, Any], key: str) -> bool:
 
 
 def _panel(axes: Any, scale: np.ndarray, data: Mapping[str, Any], key: str, ylabel: str, linthresh: float) -> None:
-    axes.set_xscale("log")
+    if data.get("ray") == THRESHOLD_RAY:
+        axes.set_xlabel("logit s")
+    else:
+        axes.set_xscale("log")
+        axes.set_xlabel("logit scale s")
     if _spans_decades(data, key):
         axes.set_yscale("symlog", linthresh=linthresh)
-    axes.set_xlabel("logit scale s")
     axes.set_ylabel(ylabel)
     axes.grid(True, which="major", linewidth=0.4, alpha=0.5)
     edges = []
     for role, series in _series(data):
         values = as_floats(series[key])
-        axes.plot(scale, np.where(np.isfinite(values), values, np.nan), **_STYLES[role])
+        # A step of the logit jumps just after each threshold (the metrics compare with a strict `>`).
+        steps = {"drawstyle": "steps-pre"} if data.get("ray") == THRESHOLD_RAY else {}
+        axes.plot(scale, np.where(np.isfinite(values), values, np.nan), **_STYLES[role], **steps)
         for text, (marker, _) in _EDGE_MARKS.items():
             where = [index for index, number in enumerate(series[key]) if number == text]
             if where:
@@ -67,7 +74,7 @@ def _panel(axes: Any, scale: np.ndarray, data: Mapping[str, Any], key: str, ylab
         edge = top if text == "inf" else bottom
         axes.plot(at, np.full(at.shape, edge), marker=marker, linestyle="none", color=_STYLES[role]["color"],
                   markersize=5, clip_on=False)
-        left = at[0] < 1.0  # a note on the left half reads rightwards from its first mark
+        left = at[0] < (1.0 if data.get("ray") != THRESHOLD_RAY else 0.5)  # notes on the left read rightwards
         axes.annotate(f"{role}: {_EDGE_MARKS[text][1]} from s = {at[0]:.3g}", (at[0], edge),
                       textcoords="offset points", xytext=(2 if left else -2, -12 if text == "inf" else 7),
                       ha="left" if left else "right", fontsize=7, color=_STYLES[role]["color"])
@@ -86,9 +93,13 @@ def render(data: Mapping[str, Any], title: str, path: Path) -> None:
     settings = {"svg.hashsalt": data["rule"], "svg.fonttype": "none", "font.size": 8}
     with matplotlib.rc_context(settings):
         figure = Figure(figsize=(8.0, 4.0))
-        value_axes, gradient_axes = figure.subplots(1, 2)
-        _panel(value_axes, scale, data, "value", "output: loss or true class's entry (float32)", linthresh=1.0)
-        _panel(gradient_axes, scale, data, "gradient_norm", "gradient norm w.r.t. the prediction (float64)", linthresh=0.01)
+        gradients = all("gradient_norm" in series for _, series in _series(data))
+        value_axes, gradient_axes = figure.subplots(1, 2) if gradients else (figure.subplots(1, 1), None)
+        _panel(value_axes, scale, data, "value", "output: loss or true class's entry (float32)" if gradients
+               else "output (float32), a step of the logit: no gradient", linthresh=1.0)
+        if gradient_axes is not None:
+            _panel(gradient_axes, scale, data, "gradient_norm", "gradient norm w.r.t. the prediction (float64)",
+                   linthresh=0.01)
         for role, series in _series(data):
             for error in series["errors"][:1]:
                 note = textwrap.fill(f"{role} raises {error}", 60)

@@ -42,6 +42,14 @@ class FlowAnalysis(Statements, Expressions, Summaries, Imports):
         scope, env = self._env_at(expr)
         return self._eval(expr, env, scope)
 
+    def instance_of(self, cls: cst.ClassDef) -> Value:
+        """An instance of the module's class `cls`: a model with its output, or unknown."""
+        return self._instance(cls)
+
+    def method_of(self, cls: cst.ClassDef, name: str) -> Optional[cst.FunctionDef]:
+        """`cls`'s method `name`, its own or inherited from a base class of this module."""
+        return self._method(cls, name)
+
     def enclosing_scope(self, node: cst.CSTNode) -> Scope:
         for ancestor in self.ctx.ancestors(node):
             if isinstance(ancestor, cst.FunctionDef):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from xentlint import knowledge
+from xentlint.cst_build import int_literal
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import Activation, Fn, Form, Reduce, Reduction, argument
 
@@ -114,28 +115,6 @@ def clipped_tensor(ctx: "FileContext", call: cst.Call) -> Optional[cst.BaseExpre
     if isinstance(call.func, cst.Attribute) and ctx.callee(call) is None and is_tensor_receiver(ctx, call.func):
         if knowledge.clip_method(call.func.attr.value) is not None:
             return call.func.value
-    return None
-
-
-def int_literal(node: Optional[cst.BaseExpression]) -> Optional[int]:
-    if isinstance(node, cst.Integer):
-        return node.evaluated_value  # also 0x0F, 1_000
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-        inner = int_literal(node.expression)
-        return -inner if inner is not None else None
-    return None
-
-
-def string_literal(node: Optional[cst.BaseExpression]) -> Optional[str]:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def bool_literal(node: Optional[cst.BaseExpression]) -> Optional[bool]:
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
     return None
 
 

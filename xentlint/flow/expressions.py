@@ -7,17 +7,12 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence, Union
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.flow.calls import (
-    int_literal,
-    is_tensor_method_call,
-    is_tensor_receiver,
-    match_activation,
-    string_literal,
-)
-from xentlint.flow.names import find_method, is_method_receiver, is_none, parameter_names
+from xentlint.cst_build import int_literal, is_none, string_literal
+from xentlint.flow.calls import is_tensor_method_call, is_tensor_receiver, match_activation
+from xentlint.flow.names import find_method, is_method_receiver, parameter_names
 from xentlint.flow.statements import Env, Scope
 from xentlint.flow.values import UNKNOWN, Kind, Origin, Value
-from xentlint.knowledge import apis
+from xentlint.knowledge import apis, libraries
 from xentlint.knowledge.schema import Fn, Form, Labels, Param, TensorConstructor, argument
 
 if TYPE_CHECKING:
@@ -87,6 +82,10 @@ class Expressions:
         return None
 
     def _eval_name(self, name: cst.Name, env: Env, scope: Optional[Scope]) -> Value:
+        if env.get(name.value, UNKNOWN).kind is Kind.UNKNOWN:
+            reference = self._loss_reference(name)  # `from torch.nn.functional import cross_entropy`
+            if reference is not None:
+                return reference
         if name.value in env:
             return self._resolved(env[name.value])
         if scope is None or isinstance(scope, cst.Module):
@@ -96,7 +95,8 @@ class Expressions:
         if name.value in self._state(scope).assigned:
             return UNKNOWN  # a local not bound on this path
         if name.value in parameter_names(scope):
-            return self._parameter_value(scope, name.value)
+            hooked = self._hook_model(scope, name)
+            return hooked if hooked is not None else self._parameter_value(scope, name.value)
         # A name of an enclosing scope (a global model or loss object) that this function does not rebind.
         enclosing = self.enclosing_scope(scope)
         return self._resolved(self._state(enclosing).final.get(name.value, UNKNOWN))
@@ -110,10 +110,60 @@ class Expressions:
             module = self._eval(attribute.value, env, scope)
             if module.kind is Kind.MODULE:
                 return self._module_attribute(module, attribute)
+        if attribute.attr.value in _RECORD_FIELDS:  # `outputs.logits`
+            return self._field(self._eval(attribute.value, env, scope), attribute.attr.value)
+        reference = self._loss_reference(attribute)  # `loss_fn = F.cross_entropy`
+        if reference is not None:
+            return reference
         if attribute.attr.value in apis.MEANING_PRESERVING_ATTRIBUTES:
             inner = self._eval(attribute.value, env, scope)
             return inner if inner.kind in _TENSOR_KINDS else UNKNOWN
         return UNKNOWN
+
+    def _hook_model(self, function: cst.FunctionDef, name: cst.Name) -> Optional[Value]:
+        """The model a training library passes to the method it calls (`compute_loss(self, model, inputs)`
+        of a Hugging Face `Trainer` subclass)."""
+        owner = self.enclosing_class(function)
+        if owner is None:
+            return None
+        for hook in libraries.TRAINER_HOOKS:
+            if function.name.value == hook.method and name.value == hook.model \
+                    and any(self.ctx.qualify(base.value) in hook.bases for base in owner.bases):
+                parameter = next(param for param in function.params.params + function.params.kwonly_params
+                                 if param.name.value == name.value) if name.value in parameter_names(function) else None
+                return _record_model(parameter or name, f"model passed to `{hook.method}`", hook.logits_fields)
+        return None
+
+    def _field(self, record: Value, name: Optional[str]) -> Value:
+        return dict(record.fields).get(name, UNKNOWN) if record.kind is Kind.RECORD and name else UNKNOWN
+
+    def _loss_reference(self, expr: cst.BaseExpression) -> Optional[Value]:
+        """A loss function named without being called: a reference that is called later."""
+        api = knowledge.loss(self.ctx.qualify(expr))
+        return Value(Kind.LOSS, node=expr, loss=api) if api is not None and api.form is Form.FUNCTION else None
+
+    def _partial_loss(self, call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
+        """`functools.partial(F.cross_entropy, label_smoothing=0.1)`: the loss function, when the
+        partial binds only options by keyword (neither tensor nor `from_logits`)."""
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            return UNKNOWN
+        function = self._eval(call.args[0].value, env, scope)
+        loss = function.loss
+        if function.kind is not Kind.LOSS or loss is None or loss.form is not Form.FUNCTION:
+            return UNKNOWN
+        bound = {loss.prediction.keyword, loss.label.keyword, loss.from_logits.keyword if loss.from_logits else ""}
+        if any(arg.keyword is None or arg.keyword.value in bound for arg in call.args[1:]):
+            return UNKNOWN
+        return function.with_changes(node=call)
+
+    def _getattr_callee(self, call: cst.Call) -> Optional[str]:
+        """`getattr(nn, "CrossEntropyLoss")()`: the qualified name a literal `getattr` names."""
+        getter = call.func
+        if not (isinstance(getter, cst.Call) and isinstance(getter.func, cst.Name) and getter.func.value == "getattr"
+                and len(getter.args) == 2 and not any(arg.keyword or arg.star for arg in getter.args)):
+            return None
+        owner, name = self.ctx.qualify(getter.args[0].value), string_literal(getter.args[1].value)
+        return f"{owner}.{name}" if owner is not None and name is not None else None
 
     def _eval_subscript(self, subscript: cst.Subscript, env: Env, scope: Optional[Scope]) -> Value:
         # np.eye(n)[y] selects one-hot rows.
@@ -121,11 +171,16 @@ class Expressions:
         if isinstance(base, cst.Call) and self.ctx.callee(base) in apis.IDENTITY_MATRICES:
             return Value(Kind.ONE_HOT_LABELS, origin=Origin(subscript, "one-hot rows of an identity matrix"),
                          classes=self._int(base.args[0].value, env, scope) if base.args else None)
+        # `outputs["logits"]` of a record.
+        if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
+            key = string_literal(subscript.slice[0].slice.value)
+            if key in _RECORD_FIELDS:
+                return self._field(self._eval(base, env, scope), key)
         # `out[1]` of a tuple, at a literal position.
         if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
             position = int_literal(subscript.slice[0].slice.value)
             container = self._eval(base, env, scope) if position is not None else UNKNOWN
-            if container.kind is Kind.TUPLE and position is not None and -len(container.items) <= position < len(
+            if container.kind in (Kind.TUPLE, Kind.RECORD) and position is not None and -len(container.items) <= position < len(
                     container.items):
                 return container.items[position]
         return UNKNOWN
@@ -151,6 +206,10 @@ class Expressions:
         if activation is not None:
             inner = self._eval(activation.input, env, scope) if activation.input is not None else UNKNOWN
             return self._activate(activation.fn, inner, call, activation.input, _axis(activation.axis, activation.api))
+        if callee in apis.PARTIALS:
+            return self._partial_loss(call, env, scope)
+        if callee is None and isinstance(call.func, cst.Call):
+            callee = self._getattr_callee(call)
         if callee is not None:
             built = self._construct(callee, call, env, scope)
             if built is not None:
@@ -166,6 +225,8 @@ class Expressions:
                 return self._returns(own) if own is not None else self._model_output(receiver)
             if receiver.kind is Kind.MODEL and method in apis.MODEL_SELF_METHODS and not receiver.keras:
                 return receiver
+            if receiver.kind is Kind.RECORD and method == "get" and len(call.args) == 1:  # `outputs.get("logits")`
+                return self._field(receiver, string_literal(call.args[0].value))
             if callee is None and is_tensor_receiver(self.ctx, call.func) and self._makes_indices(call, method):
                 return _sparse(call, receiver)
             if callee is None and is_tensor_method_call(self.ctx, call, takes_dim=True):
@@ -193,6 +254,8 @@ class Expressions:
 
     def _construct(self, callee: str, call: cst.Call, env: Env, scope: Optional[Scope]) -> Optional[Value]:
         """Values made by table APIs: losses, layers, models, label producers, casts."""
+        if _is_hf_logits_model(callee):
+            return _record_model(call, "Hugging Face model", libraries.TRAINER_HOOKS[0].logits_fields)
         loss = knowledge.loss(callee)
         if loss is not None:
             return Value(Kind.LOSS, node=call, loss=loss) if loss.form is Form.CLASS else UNKNOWN
@@ -335,7 +398,12 @@ class Expressions:
             inner = self._eval(call.args[0].value, env, scope) if len(call.args) == 1 else UNKNOWN
             return self._apply_layer(target, inner, call)
         if target.kind is Kind.MODEL:
-            return self._model_output(target)
+            output = self._model_output(target)
+            if output.kind is Kind.RECORD and not any(arg.star or (arg.keyword and arg.keyword.value in
+                                                                   libraries.HF_LOSS_ARGUMENTS) for arg in call.args):
+                # Without labels the model computes no loss: its outputs start with the logits.
+                return output.with_changes(items=(output.fields[0][1],))
+            return output
         if target.kind in (Kind.CLASS, Kind.FUNCTION) and target.node is None:  # from another module
             return target.output or UNKNOWN
         if target.kind is Kind.CLASS:
@@ -392,6 +460,26 @@ _TENSOR_KINDS = frozenset({Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGI
                            Kind.ONE_HOT_LABELS})
 _OUTPUTS = apis.Param("outputs", 1)
 _KERAS1_OUTPUT = apis.Param("output")  # Keras 1: Model(input=..., output=...)
+
+
+_RECORD_FIELDS = frozenset(field for hook in libraries.TRAINER_HOOKS for field in hook.logits_fields)
+
+
+def _is_hf_logits_model(callee: str) -> bool:
+    """`transformers.AutoModelForSequenceClassification.from_pretrained`,
+    `transformers.BertForSequenceClassification`."""
+    parts = callee.split(".")
+    if parts[0] != libraries.HF_PACKAGE:
+        return False
+    model_class = parts[-2] if parts[-1] in libraries.HF_CONSTRUCTORS and len(parts) > 2 else parts[-1]
+    return model_class.endswith(libraries.HF_LOGITS_MODEL_SUFFIXES)
+
+
+def _record_model(node: cst.CSTNode, description: str, logits_fields: tuple[str, ...]) -> Value:
+    """A model whose call returns named outputs, `logits_fields` among them."""
+    logits = Value(Kind.LOGITS, origin=Origin(node, f"logits of the {description}"))
+    fields = tuple((name, logits) for name in logits_fields)
+    return Value(Kind.MODEL, node=node, output=Value(Kind.RECORD, fields=fields))
 
 
 def _sparse(call: cst.CSTNode, inner: Value) -> Value:

@@ -49,7 +49,7 @@ class Imports:
         from xentlint.project import ImportRef, project
 
         assert value.imported is not None and value.node is not None and self.ctx.project_path is not None
-        found = project().lookup(self.ctx.project_path, ImportRef(*value.imported))
+        found = project().lookup(self.ctx.project_path, ImportRef(*value.imported), self._reader)
         self._imports[value] = resolved = self._foreign(found, value.node)
         return resolved
 
@@ -58,7 +58,12 @@ class Imports:
         from xentlint.project import ModuleRef, project
 
         assert module.module is not None
-        return self._foreign(project().attribute(ModuleRef(module.module), attribute.attr.value), attribute)
+        return self._foreign(project().attribute(ModuleRef(module.module), attribute.attr.value, self._reader),
+                             attribute)
+
+    def _reader(self, module: cst.Module, path: str) -> "FileContext":
+        """The context of another project module, read alone (its own imports stay unknown)."""
+        return type(self.ctx)(module, path, summarising=True)
 
     def _foreign(self, found: "Union[Exported, ModuleRef, None]", node: cst.CSTNode) -> Value:
         from xentlint.project import ModuleRef

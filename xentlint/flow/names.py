@@ -62,10 +62,6 @@ def self_attribute(target: cst.BaseExpression) -> Optional[str]:
     return None
 
 
-def is_none(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
-
-
 def flatten(target: cst.BaseExpression) -> Iterable[cst.BaseExpression]:
     if isinstance(target, (cst.Tuple, cst.List)):
         for element in target.elements:

@@ -9,16 +9,17 @@ from `model.fit(x, y)` in the same scope.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
 from xentlint import knowledge
-from xentlint.flow.calls import bool_literal, string_literal
-from xentlint.flow.values import UNKNOWN, Kind, Value, merge
+from xentlint.cst_build import bool_literal, string_literal
+from xentlint.flow.values import UNKNOWN, Kind, Value, held_loss, merge
 from xentlint.knowledge import apis
 from xentlint.flow.names import plain_params, self_attribute
+from xentlint.flow.trainers import Pairing, trainer_pairing
 from xentlint.knowledge.schema import Expects, Form, Loss, argument, has_star_args
 
 if TYPE_CHECKING:
@@ -44,6 +45,14 @@ class LossSite:
     # A call of a loss wrapper: the wrapper's name (the loss call is inside it; `call` is the
     # wrapper's call, so fixes, which would edit the wrong call, are not offered).
     wrapper: Optional[str] = None
+    # Where a framework or a reference pairs the model with the loss (`criterion=` of
+    # `NeuralNetClassifier`, `loss_fn`, a reference to `binary_cross_entropy_with_logits`), for messages.
+    place: Optional[str] = None
+    # The loss is not spelled at `call`/`constructor` as the table names it (a reference, a
+    # `getattr`, a library argument): edits of the loss would land on the wrong code.
+    fixable: bool = True
+    # A training library's site: the model it was given (the prediction is its output).
+    model: Optional[cst.BaseExpression] = None
 
     @property
     def expects(self) -> Optional[Expects]:
@@ -71,9 +80,28 @@ class LossSite:
 
 
 def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
+    for site in _sites(ctx):
+        step = _lightning_step(ctx, site.report)
+        if step is not None:
+            site = replace(site, place=f"{site.place}, in `{step}`" if site.place else f"in `{step}`")
+        yield site
+
+
+def _lightning_step(ctx: "FileContext", call: cst.Call) -> Optional[str]:
+    """The `training_step`/`validation_step`/`test_step` of a LightningModule whose body holds `call`."""
+    method = ctx.flow.enclosing_scope(call)
+    if not isinstance(method, cst.FunctionDef) or method.name.value not in apis.LIGHTNING_STEPS:
+        return None
+    cls = ctx.flow.enclosing_class(method)
+    if cls is None or method not in cls.body.body or not ctx.flow.derives_from(cls, apis.LIGHTNING_MODULE):
+        return None
+    return method.name.value
+
+
+def _sites(ctx: "FileContext") -> Iterator[LossSite]:
     flow = ctx.flow
-    # Only a loss constructed somewhere in this file can be called as a loss object.
-    loss_objects = any(api.form is Form.CLASS for api in map(knowledge.loss, map(ctx.callee, ctx.calls)) if api)
+    # Only a loss constructed or referenced somewhere in this file can be called as a loss object.
+    loss_objects = _holds_losses(ctx)
     wrappers = _wrappers(ctx, loss_objects)
     wrapper_calls = _wrapper_calls(ctx, wrappers)
     # A wrapper that is called here is reported where it is called, with what each call passes.
@@ -90,6 +118,16 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
         if api is not None and api.form is Form.FUNCTION:
             yield _tensor_site(ctx, call, api, None)
             continue
+        if api is None and knowledge.trainer(ctx.callee(call)) is not None:
+            pairing = trainer_pairing(ctx, call)
+            if pairing is not None:
+                yield _trainer_site(ctx, call, pairing)
+            continue
+        if self_attribute(call.func) in apis.KERAS_STEP_LOSSES:
+            site = _step_site(ctx, call)
+            if site is not None:
+                yield site
+                continue
         if isinstance(call.func, cst.Attribute) and call.func.attr.value == "compile":
             site = _compile_site(ctx, call)
             if site is not None:
@@ -98,8 +136,40 @@ def loss_sites(ctx: "FileContext") -> Iterator[LossSite]:
         if api is not None or not loss_objects:
             continue  # constructing a loss object (its calls are the sites), or no loss object at all
         target = flow.value(call.func)
-        if target.kind is Kind.LOSS and target.loss is not None and isinstance(target.node, cst.Call):
-            yield _tensor_site(ctx, call, target.loss, target.node)
+        held = held_loss(target)
+        if held is not None:
+            api, constructor = held
+            site = _tensor_site(ctx, call, api, constructor)
+            if constructor is None or ctx.callee(constructor) is None:
+                site = replace(site, fixable=False, place=_reference_place(ctx, call, target))
+            yield site
+
+
+def _reference_place(ctx: "FileContext", call: cst.Call, target: Value) -> Optional[str]:
+    """`through `loss_fn`, set at line 12`."""
+    assert target.node is not None
+    name = ctx.short_code(call.func, 30)
+    return f"through `{name}`, set at line {ctx.line_of(target.node)}" if name else None
+
+
+def _holds_losses(ctx: "FileContext") -> bool:
+    """The file constructs a loss object or names a loss function without calling it (a
+    reference kept for later, a `getattr(nn, "...")` constructor)."""
+    for call in ctx.calls:
+        api = knowledge.loss(ctx.callee(call))
+        if api is not None and api.form is Form.CLASS or isinstance(call.func, cst.Call):
+            return True
+        for arg in call.args:
+            api = knowledge.loss(ctx.qualify(arg.value))
+            if api is not None and api.form is Form.FUNCTION:
+                return True
+    return any(isinstance(node, (cst.Assign, cst.Param)) and _names_loss_function(ctx, node) for node in ctx.nodes())
+
+
+def _names_loss_function(ctx: "FileContext", node: "cst.Assign | cst.Param") -> bool:
+    value = node.value if isinstance(node, cst.Assign) else node.default
+    api = knowledge.loss(ctx.qualify(value)) if value is not None else None
+    return api is not None and api.form is Form.FUNCTION
 
 
 @dataclass(frozen=True)
@@ -127,9 +197,9 @@ def _wrappers(ctx: "FileContext", loss_objects: bool) -> dict[cst.FunctionDef, _
         api = knowledge.loss(ctx.callee(call))
         constructor: Optional[cst.Call] = None
         if api is None and loss_objects:
-            target = ctx.flow.value(call.func)
-            if target.kind is Kind.LOSS and isinstance(target.node, cst.Call):
-                api, constructor = target.loss, target.node
+            held = held_loss(ctx.flow.value(call.func))
+            if held is not None:
+                api, constructor = held
         elif api is not None and api.form is not Form.FUNCTION:
             api = None
         if api is None or has_star_args(call):
@@ -237,11 +307,31 @@ def _tensor_site(ctx: "FileContext", call: cst.Call, api: Loss, constructor: Opt
     )
 
 
+def _trainer_site(ctx: "FileContext", call: cst.Call, pairing: Pairing) -> LossSite:
+    return LossSite(
+        report=call,
+        api=pairing.api,
+        call=call,
+        constructor=pairing.constructor,
+        prediction=pairing.prediction,
+        prediction_arg=pairing.tensor,
+        label=UNKNOWN,
+        label_arg=None,
+        from_logits_arg=pairing.from_logits_arg,
+        from_logits=pairing.from_logits,
+        place=pairing.place,
+        fixable=False,
+        model=pairing.model,
+    )
+
+
 def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
     assert isinstance(call.func, cst.Attribute)
     model = ctx.flow.value(call.func.value)
     if model.kind is not Kind.MODEL or not model.keras:
         return None
+    if isinstance(model.node, cst.ClassDef) and ctx.flow.method_of(model.node, apis.KERAS_TRAIN_STEP) is not None:
+        return None  # its own train_step pairs the compiled loss (a site there, if it calls it)
     loss_arg = argument(call, apis.KERAS_COMPILE_LOSS)
     if loss_arg is None:
         return None
@@ -264,6 +354,47 @@ def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
     )
 
 
+def _step_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
+    """`self.compiled_loss(y, y_pred)` in a Keras model's own step: the loss every `compile` of the
+    module's instances of that class gives."""
+    assert isinstance(call.func, cst.Attribute)
+    model = ctx.flow.value(call.func.value)
+    if model.kind is not Kind.MODEL or not model.keras or not isinstance(model.node, cst.ClassDef) \
+            or ctx.flow.value(call.func).kind is not Kind.UNKNOWN or has_star_args(call):
+        return None  # not a Keras model's self, or an attribute the class sets itself
+    compiled = [compile_call for compile_call in ctx.calls if isinstance(compile_call.func, cst.Attribute)
+                and compile_call.func.attr.value == "compile"
+                and ctx.flow.value(compile_call.func.value).node is model.node]
+    losses = {_compiled_loss(ctx, arg.value) if arg is not None else (None, None)
+              for arg in (argument(compile_call, apis.KERAS_COMPILE_LOSS) for compile_call in compiled)}
+    if len(losses) != 1:
+        return None
+    api, constructor = losses.pop()
+    if api is None:
+        return None
+    label_param, prediction_param = apis.KERAS_STEP_LOSSES[call.func.attr.value]
+    prediction_arg, label_arg = argument(call, prediction_param), argument(call, label_param)
+    if prediction_arg is None:
+        return None
+    from_logits_arg = argument(constructor, api.from_logits) if constructor is not None else None
+    step = ctx.flow.enclosing_scope(call)
+    where = f" in `{step.name.value}`" if isinstance(step, cst.FunctionDef) else ""
+    return LossSite(
+        report=call,
+        api=api,
+        call=call,
+        constructor=constructor,
+        prediction=ctx.flow.value(prediction_arg.value),
+        prediction_arg=prediction_arg,
+        label=ctx.flow.value(label_arg.value) if label_arg is not None else UNKNOWN,
+        label_arg=label_arg,
+        from_logits_arg=from_logits_arg,
+        from_logits=_flag(from_logits_arg, api.from_logits_default),
+        place=f"compiled at line {ctx.line_of(compiled[0])}, computed by `self.{call.func.attr.value}`{where}",
+        fixable=False,
+    )
+
+
 def _compiled_loss(ctx: "FileContext", expr: cst.BaseExpression) -> tuple[Optional[Loss], Optional[cst.Call]]:
     text = string_literal(expr)
     if text is not None:
@@ -271,10 +402,8 @@ def _compiled_loss(ctx: "FileContext", expr: cst.BaseExpression) -> tuple[Option
     direct = knowledge.loss(ctx.qualify(expr))
     if direct is not None and direct.form is Form.FUNCTION:
         return direct, None
-    value = ctx.flow.value(expr)
-    if value.kind is Kind.LOSS and value.loss is not None and isinstance(value.node, cst.Call):
-        return value.loss, value.node
-    return None, None
+    held = held_loss(ctx.flow.value(expr))
+    return held if held is not None else (None, None)
 
 
 def fit_calls(ctx: "FileContext", model_expr: cst.BaseExpression) -> list[cst.Call]:

@@ -6,18 +6,17 @@ than `_MAX_DEPTH` end in unknown; so do disagreeing call sites (precision first)
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 import libcst as cst
 
 from xentlint import walk
-from xentlint.flow.calls import int_literal
+from xentlint.cst_build import int_literal, is_none
 from xentlint.flow.names import (
     SelfAssignments,
     block,
     find_method,
     is_method_receiver,
-    is_none,
     parameter_names,
     plain_params,
     self_attribute,
@@ -44,29 +43,64 @@ class Summaries:
         framework = self._model_framework(cls)
         if framework is None:
             return UNKNOWN
-        method = "forward" if framework == "torch" else "call"
-        body = find_method(cls, method)
+        body = self._method(cls, apis.MODEL_OUTPUT_METHOD[framework])
         output = self._returns(body) if body is not None else UNKNOWN
         return Value(Kind.MODEL, node=cls, keras=framework == "keras", output=output)
 
     def _self_instance(self, method: cst.FunctionDef) -> Value:
         """`self` in a model's method: `self(x)` and `self.forward(x)` give the model's output."""
         owner = self.enclosing_class(method)
-        return self._instance(owner) if owner is not None else UNKNOWN
+        return _agreed_value(self._instance(cls) for cls in self._receivers(owner)) if owner is not None else UNKNOWN
+
+    def _receivers(self, owner: cst.ClassDef) -> list[cst.ClassDef]:
+        """The classes `self` may be an instance of in `owner`'s methods: `owner` itself when it is a
+        model with its own output method (or inherits one); for a mixin or an abstract base, the
+        module's classes that derive from it."""
+        framework = self._model_framework(owner)
+        if framework is not None and self._method(owner, apis.MODEL_OUTPUT_METHOD[framework]) is not None:
+            return [owner]
+        return self._subclasses(owner) or [owner]
+
+    def _subclasses(self, owner: cst.ClassDef) -> list[cst.ClassDef]:
+        """The module's classes deriving from `owner`, directly or through other local classes."""
+        found: list[cst.ClassDef] = []
+        frontier = [owner]
+        for _depth in range(5):
+            frontier = [child for cls in frontier for child in self._class_tree.children.get(cls, ())
+                        if child not in found]
+            found.extend(frontier)
+        return found
+
+    def _local_bases(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
+        """The bases of `cls` that are classes of this module."""
+        return self._class_tree.bases.get(cls, [])
+
+    @cached_property
+    def _class_tree(self) -> "_ClassTree":
+        return _ClassTree(self.ctx.module)
+
+    def _method(self, cls: cst.ClassDef, name: str, depth: int = 0) -> Optional[cst.FunctionDef]:
+        """`cls`'s method `name`, its own or inherited from a base class of this module."""
+        own = find_method(cls, name)
+        if own is not None or depth >= 5:
+            return own
+        return next((found for base in self._local_bases(cls) if (found := self._method(base, name, depth + 1))),
+                    None)
+
+    def derives_from(self, cls: cst.ClassDef, qualified: frozenset[str], depth: int = 0) -> bool:
+        """`cls` has one of the `qualified` classes as a base, itself or through this module's classes."""
+        if any(self.ctx.qualify(base.value) in qualified for base in cls.bases):
+            return True
+        return depth < 5 and any(self.derives_from(base, qualified, depth + 1) for base in self._local_bases(cls))
 
     def _model_framework(self, cls: cst.ClassDef, depth: int = 0) -> Optional[str]:
         for base in cls.bases:
-            qualified = self.ctx.qualify(base.value)
-            if qualified in apis.TORCH_MODULE:
-                return "torch"
-            if qualified in apis.KERAS_MODEL:
-                return "keras"
-            local = self._state(self.ctx.module).final.get(base.value.value) if isinstance(base.value, cst.Name) else None
-            if local is not None and local.kind is Kind.CLASS and isinstance(local.node, cst.ClassDef) \
-                    and depth < 5:
-                found = self._model_framework(local.node, depth + 1)
-                if found:
-                    return found
+            framework = apis.MODEL_BASES.get(self.ctx.qualify(base.value) or "")
+            if framework is not None:
+                return framework
+        if depth < 5:
+            return next((found for base in self._local_bases(cls) if (found := self._model_framework(base, depth + 1))),
+                        None)
         return None
 
     def _returns(self, function: cst.FunctionDef, seed: Optional[Seed] = None) -> Value:
@@ -210,12 +244,16 @@ class Summaries:
     def _uses(self) -> "_Uses":
         return _Uses(self.ctx)
 
-    def _self_attribute(self, cls: cst.ClassDef, attribute: str) -> Value:
-        """`self.x`: what the class's methods assign to it, or its own method `x` (a bound function)."""
+    def _self_attribute(self, owner: cst.ClassDef, attribute: str) -> Value:
+        """`self.x` in a method of `owner`, for every class `self` may be an instance of there."""
+        return _agreed_value(self._instance_attribute(cls, attribute) for cls in self._receivers(owner))
+
+    def _instance_attribute(self, cls: cst.ClassDef, attribute: str) -> Value:
+        """`self.x`: what the class's methods (and its bases') assign to it, or its method `x` (a bound function)."""
         values = self._class_attributes(cls)
         if attribute in values:
             return values[attribute]
-        own = find_method(cls, attribute)
+        own = self._method(cls, attribute)
         if own is None:
             return UNKNOWN
         decorators = [dotted_name(decorator.decorator) for decorator in own.decorators]
@@ -233,15 +271,57 @@ class Summaries:
         self._class_attrs[cls] = {}  # while computing, self.x reads are unknown
         module_env = self._state(self.ctx.module).final
         collector = SelfAssignments()
-        walk.visit(cls.body, collector)
+        for holder in self._hierarchy(cls):
+            walk.visit(holder.body, collector)
         values: dict[str, Value] = {}
-        for attribute, expr, _statement in collector.assignments:
+        for attribute, expr, statement in collector.assignments:
             if expr is not None and is_none(expr):
                 continue  # `self.model = None` in __init__: a placeholder until it is built
-            value = self._eval(expr, module_env, None) if expr is not None else UNKNOWN
+            value = self._parameter_attribute(cls, statement, expr)
+            if value is None:
+                value = self._eval(expr, module_env, None) if expr is not None else UNKNOWN
             values[attribute] = merge(values[attribute], value) if attribute in values else value
         self._class_attrs[cls] = values
         return values
+
+    def _hierarchy(self, cls: cst.ClassDef) -> list[cst.ClassDef]:
+        """`cls` and its base classes defined in this module."""
+        classes = [cls]
+        for _depth in range(5):
+            classes.extend(base for holder in list(classes) for base in self._local_bases(holder)
+                           if base not in classes)
+        return classes
+
+    def _parameter_attribute(self, cls: cst.ClassDef, statement: cst.CSTNode,
+                             expr: Optional[cst.BaseExpression]) -> Optional[Value]:
+        """`self.loss = loss` where `loss` is a parameter of the method: in `__init__`, what every
+        instantiation of the class in the module passes (or the default, `loss=nn.CrossEntropyLoss()`,
+        when none passes it or the class is not instantiated here); in another method, what its
+        call sites agree on. None when `expr` is not a parameter."""
+        method = self.enclosing_scope(statement)
+        if not (isinstance(expr, cst.Name) and isinstance(method, cst.FunctionDef)):
+            return None
+        parameter = next((param for param in plain_params(method) if param.name.value == expr.value), None)
+        if parameter is None:
+            return None
+        if self.stores(method.body, expr.value):
+            return UNKNOWN
+        if method.name.value != "__init__":
+            return self._parameter_value(method, expr.value)
+        result: Optional[Value] = None
+        for use in self._uses.names.get(cls.name.value, ()):
+            call = self.ctx.parent(use)
+            if not (isinstance(call, cst.Call) and call.func is use):
+                continue
+            passed = self._passed(method, call, bound=True)
+            given = dict(passed).get(expr.value) if passed is not None else None
+            value = self.value(given) if given is not None else UNKNOWN
+            result = value if result is None else merge(result, value)
+        if result is not None:
+            return result
+        if parameter.default is None or any(find_method(sub, "__init__") for sub in self._subclasses(cls)):
+            return UNKNOWN  # a subclass's own __init__ may pass another value up
+        return self.value(parameter.default)
 
     def _int(self, expr: cst.BaseExpression, env: Env, scope: Optional[Scope]) -> Optional[int]:
         """Class counts from literals, module constants and `len(<literal>)`."""
@@ -281,6 +361,25 @@ class Summaries:
 
 
 
+class _ClassTree:
+    """The module's top-level classes by their local bases (a base named by a class the module
+    defines once at top level) and by the classes deriving from them; read from syntax alone."""
+
+    def __init__(self, module: cst.Module) -> None:
+        classes = [statement for statement in module.body if isinstance(statement, cst.ClassDef)]
+        by_name: dict[str, list[cst.ClassDef]] = {}
+        for cls in classes:
+            by_name.setdefault(cls.name.value, []).append(cls)
+        self.bases: dict[cst.ClassDef, list[cst.ClassDef]] = {}
+        self.children: dict[cst.ClassDef, list[cst.ClassDef]] = {}
+        for cls in classes:
+            for base in cls.bases:
+                named = by_name.get(base.value.value, []) if isinstance(base.value, cst.Name) else []
+                if len(named) == 1 and named[0] is not cls:
+                    self.bases.setdefault(cls, []).append(named[0])
+                    self.children.setdefault(named[0], []).append(cls)
+
+
 class _Uses:
     """Every `Name` node by its text and every `Attribute` by its attribute's name, from one pass
     over the module's nodes; what each is (a read, a definition's own name...) is asked per name."""
@@ -293,3 +392,11 @@ class _Uses:
                 self.names.setdefault(node.value, []).append(node)
             elif isinstance(node, cst.Attribute):
                 self.attributes.setdefault(node.attr.value, []).append(node)
+
+
+def _agreed_value(values: Iterable[Value]) -> Value:
+    """The value every candidate agrees on; unknown when they differ or there is none."""
+    result: Optional[Value] = None
+    for value in values:
+        result = value if result is None else merge(result, value)
+    return result or UNKNOWN

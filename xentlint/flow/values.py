@@ -7,7 +7,7 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from xentlint.knowledge.schema import Fn, Loss
+from xentlint.knowledge.schema import Fn, Form, Loss
 
 
 class Kind(str, enum.Enum):
@@ -26,6 +26,7 @@ class Kind(str, enum.Enum):
     TUPLE = "tuple"  # `return validity, probs`: the values at literal positions
     MODULE = "module"  # a project module bound by `import models` (`xentlint.project`)
     IMPORTED = "imported"  # a name an import binds: looked up in the project's modules when it is read
+    RECORD = "record"  # named outputs (a Hugging Face `ModelOutput`): `out.logits`, `out["logits"]`
     UNKNOWN = "unknown"
 
 
@@ -64,6 +65,7 @@ class Value:
     sequential: bool = False  # a Keras Sequential: `model.add(layer)` grows it
     layers: tuple["Value", ...] = field(default=(), compare=False)
     items: tuple["Value", ...] = ()  # TUPLE: the value at each position
+    fields: tuple[tuple[str, "Value"], ...] = ()  # RECORD: the value of each named output
     bound: bool = False  # FUNCTION: a method read through `self`, called without its receiver
     module: Optional[str] = None  # MODULE: the module's file
     imported: Optional[tuple[str, int, Optional[str]]] = None  # IMPORTED: module, level (dots), name
@@ -73,6 +75,16 @@ class Value:
 
 
 UNKNOWN = Value(Kind.UNKNOWN)
+
+
+def held_loss(target: Value) -> Optional[tuple[Loss, Optional[cst.Call]]]:
+    """The loss a called value holds: a loss object (with its constructor) or a loss function
+    kept in a name or attribute (`loss_fn = F.cross_entropy`, a `functools.partial` of one)."""
+    if target.kind is not Kind.LOSS or target.loss is None:
+        return None
+    if target.loss.form is Form.FUNCTION:
+        return target.loss, None
+    return (target.loss, target.node) if isinstance(target.node, cst.Call) else None
 
 
 def merge(a: Value, b: Value) -> Value:

@@ -5,7 +5,7 @@ import enum
 from functools import lru_cache
 from typing import Iterable, Optional
 
-from xentlint.knowledge import apis
+from xentlint.knowledge import apis, libraries
 from xentlint.knowledge.schema import (
     Activation,
     Clip,
@@ -20,6 +20,7 @@ from xentlint.knowledge.schema import (
     Reduction,
     Rename,
     TensorConstructor,
+    Trainer,
 )
 
 
@@ -49,6 +50,7 @@ _REDUCTION_METHODS = _index(apis.REDUCTIONS, form=Form.METHOD)
 _CLIPS = _index(apis.CLIPS, exclude_form=Form.METHOD)
 _CLIP_METHODS = _index(apis.CLIPS, form=Form.METHOD)
 _METRICS = _index(apis.METRICS)
+_TRAINERS = {name: row for row in libraries.TRAINERS for name in row.names}
 
 
 class _Renames:
@@ -112,6 +114,10 @@ def label_producer(qualified: Optional[str]) -> Optional[LabelProducer]:
 def label_method(method: str) -> Optional[Labels]:
     row = _LABEL_METHODS.get(method)
     return row.labels if row else None
+
+
+def trainer(qualified: Optional[str]) -> Optional[Trainer]:
+    return _TRAINERS.get(qualified) if qualified else None
 
 
 def layer(qualified: Optional[str]) -> Optional[Layer]:
@@ -192,31 +198,30 @@ def _activation_names(*fns: Fn) -> frozenset[str]:
     return _last(name for row in apis.ACTIVATIONS if row.fn in fns for name in row.names)
 
 
-@lru_cache(maxsize=None)
 def vocabulary(family: Vocabulary) -> frozenset[str]:
     """The identifiers (last name components, Keras strings) by which code reaches a family of APIs."""
-    if family is Vocabulary.LOSSES:
-        return _last(name for row in apis.LOSSES if not row.sampled for name in row.names) | frozenset(_LOSS_STRINGS)
-    if family is Vocabulary.SOFTMAX:
-        return _activation_names(Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN) | {
-            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn in (Fn.SOFTMAX, Fn.LOG_SOFTMAX)}
-    if family is Vocabulary.SIGMOID:
-        return _activation_names(Fn.SIGMOID) | {
-            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn is Fn.SIGMOID}
-    if family is Vocabulary.LOG:
-        return _activation_names(Fn.LOG)
-    if family is Vocabulary.REDUCTIONS:
-        return _last(name for row in apis.REDUCTIONS for name in row.names)
-    if family is Vocabulary.CONTRIB:
-        return _last(row.old for row in apis.CONTRIB_LOSSES)
-    if family is Vocabulary.TF1_ONLY:
-        return _last(row.old for row in apis.TF1_ONLY)
-    if family is Vocabulary.LEGACY_REDUCTION:
-        return _last(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names)
-    if family is Vocabulary.IMPLICIT_DIM:
-        return _last(name for row in apis.ACTIVATIONS if row.axis_default == "implicit" for name in row.names)
-    if family is Vocabulary.TENSORFLOW:
-        return _roots(row.old for row in apis.CONTRIB_LOSSES + apis.TF1_ONLY)
-    if family is Vocabulary.TORCH:
-        return _roots(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names)
-    return _last(name for row in apis.LOSSES if row.sampled for name in row.names)
+    return _vocabularies()[family]
+
+
+@lru_cache(maxsize=None)
+def _vocabularies() -> dict[Vocabulary, frozenset[str]]:
+    """Every family's identifiers; a family without an entry here is a KeyError, never another's."""
+    return {
+        # Training libraries pair a loss they name themselves (tflearn's strings, skorch's default criterion).
+        Vocabulary.LOSSES: _last(name for row in apis.LOSSES if not row.sampled for name in row.names)
+        | frozenset(_LOSS_STRINGS) | _last(name for row in libraries.TRAINERS for name in row.names),
+        Vocabulary.SOFTMAX: _activation_names(Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN) | {
+            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn in (Fn.SOFTMAX, Fn.LOG_SOFTMAX)},
+        Vocabulary.SIGMOID: _activation_names(Fn.SIGMOID) | {
+            text for text, fn in apis.ACTIVATION_STRINGS.items() if fn is Fn.SIGMOID},
+        Vocabulary.LOG: _activation_names(Fn.LOG),
+        Vocabulary.REDUCTIONS: _last(name for row in apis.REDUCTIONS for name in row.names),
+        Vocabulary.CONTRIB: _last(row.old for row in apis.CONTRIB_LOSSES),
+        Vocabulary.TF1_ONLY: _last(row.old for row in apis.TF1_ONLY),
+        Vocabulary.LEGACY_REDUCTION: _last(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names),
+        Vocabulary.SAMPLED: _last(name for row in apis.LOSSES if row.sampled for name in row.names),
+        Vocabulary.IMPLICIT_DIM: _last(name for row in apis.ACTIVATIONS if row.axis_default == "implicit"
+                                       for name in row.names),
+        Vocabulary.TENSORFLOW: _roots(row.old for row in apis.CONTRIB_LOSSES + apis.TF1_ONLY),
+        Vocabulary.TORCH: _roots(name for row in apis.TORCH_LEGACY_REDUCTION_LOSSES for name in row.names),
+    }

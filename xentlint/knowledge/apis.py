@@ -123,6 +123,14 @@ _KERAS_TRUE_PRED = dict(prediction=Param("y_pred", 1), label=Param("y_true", 0))
 _KERAS_BACKEND = dict(prediction=Param("output", 1), label=Param("target", 0))
 _TORCH_INPUT_TARGET = dict(prediction=Param("input", 0), label=Param("target", 1), reduction=Param("reduction"),
                            reduction_default="mean")
+_FASTAI_INPUT_TARGET = dict(prediction=Param("inp", 0), label=Param("targ", 1), axis=Param("axis"),
+                            reduction=Param("reduction"), reduction_default="mean")
+
+
+def _fastai(name: str) -> tuple[str, ...]:
+    return f"fastai.losses.{name}", f"fastai.layers.{name}"
+
+
 _TF_LABELS_LOGITS = dict(prediction=Param("logits", 1), label=Param("labels", 0))
 _OPTAX = dict(prediction=Param("logits", 0), label=Param("labels", 1))
 
@@ -259,6 +267,14 @@ LOSSES: tuple[Loss, ...] = (
          **_TORCH_INPUT_TARGET, expects=Expects.LOGITS, labels=Labels.BINARY),
     Loss(("torch.nn.functional.binary_cross_entropy_with_logits",), F, "torch", **_TORCH_INPUT_TARGET,
          expects=Expects.LOGITS, labels=Labels.BINARY),
+    # fastai 2.7 (fastai/losses.py; fastai.layers before 2.1): torch's losses behind `BaseLoss`, which
+    # flattens both tensors with the class axis last and calls the loss as `(inp, targ)`.
+    Loss(_fastai("CrossEntropyLossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.LOGITS,
+         labels=Labels.SPARSE),
+    Loss(_fastai("BCELossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.PROBABILITIES,
+         labels=Labels.BINARY, with_logits="fastai.losses.BCEWithLogitsLossFlat"),
+    Loss(_fastai("BCEWithLogitsLossFlat"), C, "torch", **_FASTAI_INPUT_TARGET, expects=Expects.LOGITS,
+         labels=Labels.BINARY),
     # optax: logits first.
     Loss((_OPTAX_CE, "optax.losses.softmax_cross_entropy"), F, "jax", **_OPTAX, expects=Expects.LOGITS,
          labels=Labels.ONE_HOT, axis=Param("axis", 2), sparse=_OPTAX_SPARSE_CE, options=(Param("where", 3),)),
@@ -393,11 +409,15 @@ LAYERS: tuple[Layer, ...] = (
     # TF1 layer functions build the layer and apply it in one call.
     Layer(("tensorflow.layers.dense", "tensorflow.compat.v1.layers.dense"), "tensorflow", units=Param("units", 1),
           activation=Param("activation", 2), input=Param("inputs", 0)),
+    # tflearn 0.5: linear unless `activation=` is given.
+    Layer(("tflearn.fully_connected", "tflearn.layers.fully_connected", "tflearn.layers.core.fully_connected"),
+          "tflearn", units=Param("n_units", 1), activation=Param("activation", 2), input=Param("incoming", 0)),
     # TF1 contrib/slim: relu unless `activation_fn=None` is passed.
     Layer(("tensorflow.contrib.layers.fully_connected", "tensorflow.contrib.slim.fully_connected"), "tensorflow",
           units=Param("num_outputs", 1), activation=Param("activation_fn", 2), input=Param("inputs", 0),
           activation_default="relu"),
 )
+
 # Snippets without imports (RULES.md): the names documentation and questions use unqualified.
 FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras", "torch", "jax", "flax", "optax"})
 SNIPPET_CONVENTIONS: dict[str, str] = {
@@ -411,10 +431,19 @@ SNIPPET_CONVENTIONS: dict[str, str] = {
 }
 KERAS_SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 KERAS_MODEL = frozenset({"keras.Model", "keras.models.Model"})
-KERAS_INPUT = frozenset({"keras.Input", "keras.layers.Input"})
-TORCH_MODULE = frozenset({"torch.nn.Module", "pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
-                          "lightning.LightningModule"})
+LIGHTNING_MODULE = frozenset({"pytorch_lightning.LightningModule", "lightning.pytorch.LightningModule",
+                              "lightning.LightningModule"})
+TORCH_MODULE = frozenset({"torch.nn.Module", *LIGHTNING_MODULE})
+# The LightningModule methods Lightning's loops call with each batch: messages name them as the place.
+LIGHTNING_STEPS = frozenset({"training_step", "validation_step", "test_step"})
 TORCH_SEQUENTIAL = frozenset({"torch.nn.Sequential"})
+FLAX_MODULE = frozenset({"flax.linen.Module"})
+KERAS_LAYER = frozenset({"keras.layers.Layer", "keras.Layer"})
+# Base classes whose subclasses are models, by framework, and the method a call of an instance runs.
+MODEL_BASES: dict[str, str] = {**{name: "torch" for name in TORCH_MODULE}, **{name: "keras" for name in KERAS_MODEL},
+                               **{name: "keras" for name in KERAS_LAYER}, **{name: "flax" for name in FLAX_MODULE}}
+MODEL_OUTPUT_METHOD = {"torch": "forward", "keras": "call", "flax": "__call__"}
+PARTIALS = frozenset({"functools.partial"})
 
 # Tensor methods that keep what a value means (shape, device and float casts).
 MEANING_PRESERVING_METHODS = frozenset({
@@ -430,6 +459,15 @@ MODEL_OUTPUT_METHODS = frozenset({"forward", "call", "predict", "predict_on_batc
 # torch.nn.Module methods that return the module itself: `model = Net().to(device)`.
 MODEL_SELF_METHODS = frozenset({"to", "cuda", "cpu", "train", "eval", "float", "double", "half", "requires_grad_"})
 # The training call whose labels reach the loss compiled into a Keras model: fit(x, y).
+# A Keras model's own `train_step`/`test_step` computes the compiled loss through these methods of
+# `self` (tf.keras 2 `compiled_loss(y, y_pred)`, Keras 3 `compute_loss(x, y, y_pred)`, `self.loss`):
+# their label and prediction arguments. A model that overrides `train_step` pairs the compiled loss there.
+KERAS_STEP_LOSSES: dict[str, tuple[Param, Param]] = {
+    "compiled_loss": (Param("y_true", 0), Param("y_pred", 1)),
+    "compute_loss": (Param("y", 1), Param("y_pred", 2)),
+    "loss": (Param("y_true", 0), Param("y_pred", 1)),
+}
+KERAS_TRAIN_STEP = "train_step"
 KERAS_FIT_LABELS = Param("y", 1)
 KERAS_COMPILE_LOSS = Param("loss", 1)
 KERAS_COMPILE_METRICS = Param("metrics", 2)

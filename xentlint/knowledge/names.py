@@ -11,7 +11,7 @@ from typing import Optional, Union
 import libcst as cst
 
 from xentlint import walk
-from xentlint.knowledge import apis
+from xentlint.knowledge import apis, libraries
 
 # Families that are one API under several spellings. Longest prefix first.
 _CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -148,6 +148,9 @@ class _ImportCollector(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or isinstance(node.names, cst.ImportStar):
             self.opaque = True
+        if isinstance(node.names, cst.ImportStar) and not node.relative:
+            for local, target in libraries.STAR_EXPORTS.get(_module_name(node.module), {}).items():
+                self.table.bind(local, target)
         if node.relative or isinstance(node.names, cst.ImportStar):
             # Relative imports name the project's own code, never a framework.
             if not isinstance(node.names, cst.ImportStar):

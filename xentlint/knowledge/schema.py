@@ -214,6 +214,43 @@ class Reduce(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Trainer:
+    """A training library's call that pairs a model with a loss, both passed as arguments
+    (`NeuralNetClassifier(module=Net, criterion=nn.CrossEntropyLoss)`): the model is an instance,
+    a class or an output tensor (tflearn), the loss an instance, a class, a function or a name."""
+
+    names: tuple[str, ...]
+    framework: str
+    model: Param
+    loss: Param
+    # The loss the library uses when the argument is absent (None: the call is not a site then).
+    loss_default: Optional[str] = None
+    # Losses the library feeds something else than the model's output (skorch's classifier takes
+    # the log of the module's probabilities for `NLLLoss`): such pairings are not sites.
+    adapted: tuple[str, ...] = ()
+    # Arguments that change what reaches the loss (Ignite's `model_transform=`): given, no site.
+    transforms: tuple[str, ...] = ()
+    # The library's own loss names and the table row computing the same (tflearn's
+    # `"binary_crossentropy"` is `sigmoid_cross_entropy_with_logits`).
+    loss_strings: tuple[tuple[str, str], ...] = ()
+    # The loss is inside a metric in the literal dict passed as `loss` (Ignite's `Loss(criterion)`
+    # in `metrics={...}`): the metric's names and its loss argument.
+    loss_metric: Optional[tuple[tuple[str, ...], Param]] = None
+
+
+@dataclass(frozen=True)
+class TrainerHook:
+    """A method that a training library's subclass overrides and the library calls with its model
+    (Hugging Face `Trainer.compute_loss(self, model, inputs)`): that parameter is a model whose
+    call returns named outputs (`outputs.logits` are logits)."""
+
+    bases: tuple[str, ...]
+    method: str
+    model: str  # the parameter holding the model
+    logits_fields: tuple[str, ...]  # the model's outputs that are raw logits
+
+
+@dataclass(frozen=True)
 class Reduction:
     """A sum or mean over some axes, as hand-written formulas use them (`tf.reduce_sum(x, 1)`, `x.mean()`)."""
 

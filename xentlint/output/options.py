@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, Sequence
 
-from xentlint.diagnostics import Applicability, Diagnostic
+from xentlint.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from xentlint.rule import Rule
@@ -25,8 +25,7 @@ class RenderOptions:
 
 def has_applicable_fix(diagnostic: Diagnostic, options: RenderOptions) -> bool:
     """A fix that `xentlint fix` would apply with the current settings."""
-    fix = diagnostic.fix
-    return fix is not None and (fix.applicability is Applicability.SAFE or options.unsafe_fixes_enabled)
+    return diagnostic.fix is not None and diagnostic.fix.applies(options.unsafe_fixes_enabled)
 
 
 def has_hidden_fix(diagnostic: Diagnostic, options: RenderOptions) -> bool:

@@ -20,30 +20,28 @@ from typing import ClassVar, Iterator, Optional
 
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
+from xentlint.cst_build import int_literal
 from xentlint.diagnostics import FixAvailability
 from xentlint.flow import Kind, LossSite
-from xentlint.flow.calls import int_literal
 from xentlint.knowledge import Vocabulary
 from xentlint.knowledge.schema import Expects, Fn, argument
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.site_edits import (
-    Edit,
+from xentlint.rules._site_fixes import (
     compiled_class_with_logits,
-    describe_activated,
-    describe_loss,
-    describe_prediction,
+    replacements,
+    undo_activation,
+    with_from_logits,
+    with_logits_sibling,
+)
+from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction, origin_place
+from xentlint.rules._sites import (
     family,
     has_logits_form,
     local_activation,
     loss_node,
     options_known,
-    origin_place,
     probabilities_from,
-    replacements,
     sole_users,
-    undo_activation,
-    with_from_logits,
-    with_logits_sibling,
 )
 
 _BINARY = {"z": Input.BINARY_LOGITS, "y": Input.BINARY_LABELS}
@@ -88,7 +86,7 @@ class _ActivationIntoLogitsLoss(Rule):
             return self.site_finding(site, message, *replacements(ctx, edit, []), title="Set from_logits=False")
         return self.site_finding(site, message)
 
-    def _from_logits_false(self, ctx: FileContext, site: LossSite) -> Optional[Edit]:
+    def _from_logits_false(self, ctx: FileContext, site: LossSite) -> Optional[Replacement]:
         """Where the activation stays (a layer, a model): let the Keras loss take probabilities."""
         users = sole_users(ctx, site)
         if users is None or not all(self.applies(user) for user in users):
@@ -142,6 +140,7 @@ class SoftmaxIntoLogitsLoss(_ActivationIntoLogitsLoss):
         inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
         note="A double softmax: the loss sees probabilities in [0, 1] as logits, so it is never small and "
              "its gradient shrinks.",
+        counterexample="keras.losses.categorical_crossentropy(y, z, from_logits=True, label_smoothing=0.1)",
     )
 
     def effect(self, site: LossSite) -> str:
@@ -190,6 +189,7 @@ class SigmoidIntoLogitsLoss(_ActivationIntoLogitsLoss):
         fixed="F.binary_cross_entropy_with_logits(z, y)",
         reference="tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z))",
         inputs=_BINARY,
+        counterexample="F.binary_cross_entropy_with_logits(z, y, reduction='sum')",
     )
 
     def effect(self, site: LossSite) -> str:
@@ -245,6 +245,7 @@ class LogitsIntoProbabilityLoss(Rule):
         reference="F.binary_cross_entropy_with_logits(z, y, reduction='none').mean(-1)",
         inputs=_BINARY,
         note="Keras clips the logits to [1e-7, 1 - 1e-7] and reads them as probabilities.",
+        counterexample="keras.losses.binary_crossentropy(y, tf.sigmoid(z))",
     )
 
     def applies(self, site: LossSite) -> bool:
@@ -278,7 +279,7 @@ class LogitsIntoProbabilityLoss(Rule):
         edit = self._edit(ctx, site)
         return self.site_finding(site, message, *(replacements(ctx, edit, []) if edit is not None else ()))
 
-    def _edit(self, ctx: FileContext, site: LossSite) -> Optional[Edit]:
+    def _edit(self, ctx: FileContext, site: LossSite) -> Optional[Replacement]:
         users = sole_users(ctx, site)
         if users is None or not all(self.applies(user) for user in users):
             return None
@@ -333,6 +334,7 @@ class ActivationOutsideLoss(Rule):
         reference="tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=z))",
         inputs=_BINARY,
         note="The sigmoid saturates (float32: from |z| > 17) and BCELoss clamps the log at -100.",
+        counterexample="nn.BCEWithLogitsLoss(pos_weight=torch.ones(z.shape[1], dtype=z.dtype) * 2)(z, y)",
     )
 
     def applies(self, ctx: FileContext, site: LossSite) -> bool:

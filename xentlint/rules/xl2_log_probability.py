@@ -16,17 +16,19 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from xentlint.context import FileContext
+from xentlint.cst_build import bool_literal, string_literal
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import fused_log_call, spell_first
 from xentlint.flow import Kind, LossSite, Value
-from xentlint.flow.calls import bool_literal, match_activation, string_literal
+from xentlint.flow.calls import match_activation
 from xentlint.knowledge import Vocabulary
 from xentlint.knowledge.schema import Fn, Labels, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
+from xentlint.rules._site_messages import describe_activated, describe_loss, origin_place
+from xentlint.rules._sites import local_activation, loss_node
 from xentlint.rules.xl2_problem_type import _feeds_only
 from xentlint.rules.xl4_labels import swap_arguments
-from xentlint.site_edits import describe_activated, describe_loss, local_activation, loss_node, origin_place
 
 _UNSAFE = Applicability.UNSAFE
 _LOG_PROBABILITY_LOSSES = frozenset({Labels.DISTRIBUTION, Labels.SEQUENCE})
@@ -119,6 +121,7 @@ class ProbabilitiesIntoLogProbabilityLoss(Rule):
         reference="torch.sum(F.softmax(t, dim=1) * (F.log_softmax(t, dim=1) - F.log_softmax(z, dim=1))) / z.shape[0]",
         inputs={"z": Input.LOGITS, "t": Input.LOGITS},
         note="The reference is KL(teacher || student) written out from the log-probabilities.",
+        counterexample="F.kl_div(F.log_softmax(z, dim=1), F.softmax(t, dim=1))",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

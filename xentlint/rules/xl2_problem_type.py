@@ -9,6 +9,7 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
+from xentlint.cst_build import string_literal
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import (
     fused_log_call,
@@ -19,23 +20,13 @@ from xentlint.fixes import (
     spell_first,
 )
 from xentlint.flow import UNKNOWN, Kind, LossSite, Origin, Value
-from xentlint.flow.calls import match_activation, string_literal
+from xentlint.flow.calls import match_activation
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param, argument
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.site_edits import (
-    describe_activated,
-    describe_loss,
-    describe_prediction,
-    local_activation,
-    loss_node,
-    origin_place,
-    replacements,
-    sole_users,
-    undo_activation,
-    with_from_logits,
-    with_logits_sibling,
-)
+from xentlint.rules._site_fixes import replacements, undo_activation, with_from_logits, with_logits_sibling
+from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction, origin_place
+from xentlint.rules._sites import local_activation, loss_node, sole_users
 
 _UNSAFE = Applicability.UNSAFE
 # Losses over mutually exclusive classes: one softmax distribution per example.
@@ -224,6 +215,7 @@ class SigmoidWithExclusiveClasses(Rule):
         reference="tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z)",
         inputs=_CATEGORICAL_ONE_HOT,
         note="The fix mirrors Dense(activation='softmax'): Keras then computes the loss from the cached logits.",
+        counterexample="keras.losses.categorical_crossentropy(y, tf.nn.softmax(z))",
     )
 
     def applies(self, site: LossSite) -> bool:
@@ -357,6 +349,7 @@ class SoftmaxWithBinaryLoss(Rule):
         reference="keras.losses.categorical_crossentropy(y, z, from_logits=True)",
         inputs=_CATEGORICAL_ONE_HOT,
         note="For exclusive classes the intended loss is the categorical one.",
+        counterexample="keras.losses.categorical_crossentropy(y, keras.activations.softmax(z))",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -438,6 +431,7 @@ class SoftmaxOverOneUnit(Rule):
         harm=Harm.CONSTANT_OUTPUT,
         original="tf.nn.softmax(z, axis=-1)",
         inputs={"z": Input.ONE_UNIT_LOGITS},
+        counterexample="tf.nn.sigmoid(z)",
         # The fix's sigmoid gives the unit's probability of the positive class.
         fix_check=Contract(
             relation=Relation.MATCHES_REFERENCE,
@@ -595,6 +589,7 @@ class NllWithoutLogSoftmax(Rule):
         fixed="F.nll_loss(F.log_softmax(z, dim=1), y)",
         reference="tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=z))",
         inputs={"z": Input.LOGITS, "y": Input.SPARSE_LABELS},
+        counterexample="F.nll_loss(F.log_softmax(z, dim=0), y)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -16,6 +16,7 @@ import libcst as cst
 from xentlint import knowledge, walk
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
+from xentlint.cst_build import ATOMS, int_node, is_none, keyword_arg, parenthesized, with_commas
 from xentlint.diagnostics import FixAvailability
 from xentlint.fixes import in_place_of, spell, with_parentheses_of
 from xentlint.flow import Kind
@@ -31,7 +32,7 @@ from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import Fn, Loss, Reduce, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.rules.xl3_log_of_activation import ATOMS, is_one, log_calls, one_minus
+from xentlint.rules.xl3_log_of_activation import is_one, log_calls, one_minus
 
 
 # ---------------------------------------------------------------- XL303: hand-written cross-entropy
@@ -497,6 +498,7 @@ class HandRolledCrossEntropy(Rule):
         fixed="tf.reduce_sum(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z))",
         reference="F.cross_entropy(z, y, reduction='sum')",
         inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
+        counterexample="tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z))",
         # A fix keeps the formula's own reductions: it equals the formula wherever that is finite.
         fix_check=Contract(
             relation=Relation.EQUAL_WHERE_FINITE,
@@ -694,7 +696,7 @@ def _extra_arguments(reduction: ReductionCall) -> bool:
 
 def _reduced_axis(reduction: ReductionCall) -> object:
     """"all", a literal axis, or None when not literal (a list of one axis counts as that axis)."""
-    if reduction.axis is None or (isinstance(reduction.axis.value, cst.Name) and reduction.axis.value.value == "None"):
+    if reduction.axis is None or is_none(reduction.axis.value):
         return "all"
     value = reduction.axis.value
     if isinstance(value, (cst.List, cst.Tuple)) and len(value.elements) == 1:
@@ -732,7 +734,7 @@ def _around(step: Step, new: cst.BaseExpression) -> cst.BaseExpression:
     if step.reduction is not None:
         call = step.reduction.call
         if isinstance(call.func, cst.Attribute) and call.func.value is child:
-            return call.with_changes(func=call.func.with_changes(value=_parenthesized(new)))
+            return call.with_changes(func=call.func.with_changes(value=parenthesized(new)))
         return call.with_changes(args=[arg.with_changes(value=new) if arg.value is child else arg
                                        for arg in call.args])
     assert isinstance(node, cst.BinaryOperation)
@@ -740,13 +742,8 @@ def _around(step: Step, new: cst.BaseExpression) -> cst.BaseExpression:
         return new
     if node.left is child:
         return node.with_changes(left=new)
-    return node.with_changes(right=_parenthesized(new))
+    return node.with_changes(right=parenthesized(new))
 
-
-def _parenthesized(expr: cst.BaseExpression) -> cst.BaseExpression:
-    if isinstance(expr, ATOMS) or expr.lpar:
-        return expr
-    return expr.with_changes(lpar=(cst.LeftParen(),), rpar=(cst.RightParen(),))
 
 
 def _loss_call(ctx: FileContext, loss: LossCall, reduction: Optional[str]) -> Optional[cst.Call]:
@@ -758,28 +755,14 @@ def _loss_call(ctx: FileContext, loss: LossCall, reduction: Optional[str]) -> Op
     logits = loss.logits.with_changes(lpar=(), rpar=()) if isinstance(loss.logits, ATOMS) else loss.logits
     labels = loss.labels.with_changes(lpar=(), rpar=()) if isinstance(loss.labels, ATOMS) else loss.labels
     if row.keyword_only_in_tf1:
-        args = [_keyword(row.label.keyword, labels), _keyword(row.prediction.keyword, logits)]
+        args = [keyword_arg(row.label.keyword, labels), keyword_arg(row.prediction.keyword, logits)]
     else:
         in_order = (logits, labels) if (row.prediction.position or 0) < (row.label.position or 0) else (labels, logits)
         args = [cst.Arg(value) for value in in_order]
     if loss.axis is not None and loss.axis != row.axis_default:
         if row.axis is None:
             return None
-        args.append(_keyword(row.axis.keyword, _int_node(loss.axis)))
+        args.append(keyword_arg(row.axis.keyword, int_node(loss.axis)))
     if row.reduction is not None and reduction is not None and reduction != row.reduction_default:
-        args.append(_keyword(row.reduction.keyword, cst.SimpleString(f'"{reduction}"')))
-    return cst.Call(func=func, args=_with_commas(args))
-
-
-def _keyword(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return cst.Arg(value=value, keyword=cst.Name(name), equal=cst.AssignEqual(
-        whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
-
-
-def _int_node(value: int) -> cst.BaseExpression:
-    return cst.Integer(str(value)) if value >= 0 else cst.UnaryOperation(cst.Minus(), cst.Integer(str(-value)))
-
-
-def _with_commas(args: list[cst.Arg]) -> list[cst.Arg]:
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    return [arg.with_changes(comma=comma) if index < len(args) - 1 else arg for index, arg in enumerate(args)]
+        args.append(keyword_arg(row.reduction.keyword, cst.SimpleString(f'"{reduction}"')))
+    return cst.Call(func=func, args=with_commas(args))

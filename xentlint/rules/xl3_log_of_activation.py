@@ -17,6 +17,7 @@ import libcst as cst
 
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
+from xentlint.cst_build import parenthesized
 from xentlint.diagnostics import FixAvailability
 from xentlint.fixes import fused_log_call, spell, with_parentheses_of
 from xentlint.flow import Kind
@@ -25,7 +26,6 @@ from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Fn, Form
 from xentlint.rule import Finding, Replacement, Rule
 
-ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString)
 
 
 # ---------------------------------------------------------------- log calls
@@ -56,9 +56,7 @@ def negated(expr: cst.BaseExpression) -> cst.BaseExpression:
     """`-expr`, parenthesized where needed; `-(-x)` is `x`."""
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
         return expr.expression
-    if not isinstance(expr, ATOMS) and not expr.lpar:
-        expr = expr.with_changes(lpar=(cst.LeftParen(),), rpar=(cst.RightParen(),))
-    return cst.UnaryOperation(cst.Minus(), expr)
+    return cst.UnaryOperation(cst.Minus(), parenthesized(expr))
 
 
 def laid_out_like(fused: cst.Call, outer: cst.Call) -> cst.Call:
@@ -222,6 +220,7 @@ class LogOfSoftmax(_LogOfActivation):
         original="torch.log(F.softmax(z, dim=1))",
         fixed="F.log_softmax(z, dim=1)",
         inputs={"z": Input.LOGITS},
+        counterexample="F.log_softmax(z, dim=0)",
     )
     fn = Fn.SOFTMAX
 
@@ -270,6 +269,7 @@ class LogOfSigmoid(_LogOfActivation):
         fixed="F.logsigmoid(z)",
         inputs={"z": Input.BINARY_LOGITS},
         note="`torch.log(1 - torch.sigmoid(z))` and `F.logsigmoid(-z)` are the same relation on `-z`.",
+        counterexample="F.logsigmoid(-z)",
     )
     fn = Fn.SIGMOID
 

@@ -23,6 +23,7 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
+from xentlint.cst_build import as_keyword
 from xentlint.diagnostics import FixAvailability
 from xentlint.fixes import loss_reference, switch_loss
 from xentlint.flow import Kind, LossSite, Value
@@ -30,7 +31,8 @@ from xentlint.flow.sites import fit_calls
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Labels, Loss, Param, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.site_edits import origin_place, quoted, sole_users
+from xentlint.rules._site_messages import origin_place, quoted
+from xentlint.rules._sites import sole_users
 
 LABEL_KINDS = frozenset({Kind.SPARSE_LABELS, Kind.ONE_HOT_LABELS})
 PREDICTION_KINDS = frozenset({Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS})
@@ -208,6 +210,7 @@ class SparseLabelsIntoOneHotLoss(Rule):
         reference="F.cross_entropy(z, y, reduction='none')",
         inputs=_CATEGORICAL_SPARSE,
         note="Integer labels broadcast against the logits when the shapes allow it, and raise otherwise.",
+        counterexample="tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.argmax(z, axis=-1), logits=z)",
     )
 
     def flagged(self, site: LossSite) -> bool:
@@ -271,6 +274,7 @@ class OneHotLabelsIntoSparseLoss(Rule):
         fixed="keras.losses.categorical_crossentropy(y, z, from_logits=True)",
         reference="F.cross_entropy(z, y, reduction='none')",
         inputs=_CATEGORICAL_ONE_HOT,
+        counterexample="keras.losses.categorical_crossentropy(y, z)",
     )
 
     def flagged(self, site: LossSite) -> bool:
@@ -366,6 +370,7 @@ class SwappedLossArguments(Rule):
         reference="keras.losses.categorical_crossentropy(y, z, from_logits=True)",
         inputs=_CATEGORICAL_ONE_HOT,
         note="TF 2 takes (labels, logits) positionally; TF 1 rejects positional use.",
+        counterexample="tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=y)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -409,12 +414,11 @@ class SwappedLossArguments(Rule):
         labels, prediction = site.label_arg.value, site.prediction_arg.value
         if swapped:
             labels, prediction = prediction, labels
-        equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
         # The first place is the labels': TF 2 reads positional tensors as (labels, logits).
         first, second = sorted((site.label_arg, site.prediction_arg), key=list(call.args).index)
         spelled = {
-            first: first.with_changes(keyword=cst.Name(site.api.label.keyword), equal=equal, value=labels),
-            second: second.with_changes(keyword=cst.Name(site.api.prediction.keyword), equal=equal, value=prediction),
+            first: as_keyword(first, site.api.label.keyword).with_changes(value=labels),
+            second: as_keyword(second, site.api.prediction.keyword).with_changes(value=prediction),
         }
         return Replacement(call, call.with_changes(args=[spelled.get(arg, arg) for arg in call.args]))
 

@@ -3,22 +3,20 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Iterable, Iterator, Optional, Union
+from typing import Callable, ClassVar, Iterable, Iterator, Optional, TypeGuard, Union
 
 import libcst as cst
 
 from xentlint import knowledge, walk
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
+from xentlint.cst_build import as_keyword, bool_literal, is_none, is_number
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import set_keyword, spell
-from xentlint.flow.calls import bool_literal
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import LegacyReduction, Param, Rename, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
-
-_NO_SPACE = cst.SimpleWhitespace("")
 
 
 def display(qualified: str) -> str:
@@ -83,16 +81,6 @@ def _use(ctx: FileContext, node: Union[cst.Attribute, cst.Name]) -> Optional[Nam
 
 
 # ---------------------------------------------------------------- rename fixes
-def _as_keyword(arg: cst.Arg, keyword: str) -> cst.Arg:
-    return arg.with_changes(keyword=cst.Name(keyword),
-                            equal=cst.AssignEqual(whitespace_before=_NO_SPACE, whitespace_after=_NO_SPACE))
-
-
-def _is_number(node: cst.BaseExpression) -> bool:
-    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
-        node = node.expression
-    return isinstance(node, (cst.Integer, cst.Float))
-
 
 def _renamed_arguments(ctx: FileContext, call: cst.Call, rename: Rename,
                        argument_rename: Callable[[Optional[str]], Optional[Rename]]) -> Optional[cst.Call]:
@@ -110,7 +98,7 @@ def _renamed_arguments(ctx: FileContext, call: cst.Call, rename: Rename,
             name = keywords.get(rename.old_params[position], rename.old_params[position])
             positional = positional and position < len(rename.new_params) and rename.new_params[position] == name
             if not positional:
-                arg = _as_keyword(arg, name)
+                arg = as_keyword(arg, name)
             position += 1
         elif arg.keyword is not None and arg.keyword.value in keywords:
             arg = arg.with_changes(keyword=cst.Name(keywords[arg.keyword.value]))
@@ -140,7 +128,7 @@ def _passes_unsafe_argument(call: cst.Call, rename: Rename) -> bool:
         spellings = [Param(name, position)] + [Param(old) for old, new in rename.keywords if new == name]
         for param in spellings:
             arg = argument(call, param)
-            if arg is not None and not _is_number(arg.value):
+            if arg is not None and not is_number(arg.value):
                 return True
     return False
 
@@ -257,6 +245,7 @@ class TfContribLoss(_RenameRule):
         fixed="tf.compat.v1.losses.softmax_cross_entropy(logits=z, onehot_labels=y)",
         inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
         note="tf.contrib.losses takes the logits first; the fix passes both by keyword.",
+        counterexample="tf.compat.v1.losses.softmax_cross_entropy(z, y)",
         unmodelled=_graph_collection("tensorflow.contrib.losses", "tensorflow.contrib.slim.losses"),
     )
     references = (
@@ -319,6 +308,7 @@ class Tf1OnlyLossApi(_RenameRule):
         original="tf.losses.softmax_cross_entropy(y, z)",
         fixed="tf.compat.v1.losses.softmax_cross_entropy(y, z)",
         inputs={"y": Input.ONE_HOT_LABELS, "z": Input.LOGITS},
+        counterexample="tf.compat.v1.losses.sigmoid_cross_entropy(y, z)",
         unmodelled=_graph_collection("tensorflow.losses"),
     )
     references = ("TensorFlow's TF1 to TF2 symbol map: https://www.tensorflow.org/guide/migrate/upgrade",)
@@ -342,10 +332,15 @@ _UNKNOWN = object()  # a flag value that is not a literal
 
 
 def _flag_value(node: cst.BaseExpression) -> object:
-    if isinstance(node, cst.Name) and node.value == "None":
+    if is_none(node):
         return None
     value = bool_literal(node)
     return _UNKNOWN if value is None else value
+
+
+def _all_literal(values: dict[str, object]) -> TypeGuard[dict[str, Optional[bool]]]:
+    """Every flag is `True`, `False` or `None`."""
+    return all(value is not _UNKNOWN for value in values.values())
 
 
 def legacy_reduction(size_average: Optional[bool], reduce: Optional[bool]) -> str:
@@ -387,7 +382,7 @@ def _without_flags(call: cst.Call, bound: dict[str, cst.Arg], reduction: Optiona
         if id(arg) in flags:
             shifted = shifted or arg.keyword is None
             if pending:
-                args.append(_as_keyword(arg, apis.TORCH_REDUCTION).with_changes(value=_string(reduction)))
+                args.append(as_keyword(arg, apis.TORCH_REDUCTION).with_changes(value=_string(reduction)))
                 pending = False
                 last_dropped = False
             else:
@@ -398,7 +393,7 @@ def _without_flags(call: cst.Call, bound: dict[str, cst.Arg], reduction: Optiona
         if arg is existing and reduction is not None:
             arg = arg.with_changes(value=_string(reduction, like=arg.value))
         if shifted and arg.keyword is None:
-            arg = _as_keyword(arg, name)
+            arg = as_keyword(arg, name)
         args.append(arg)
     if last_dropped and args:
         args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
@@ -440,6 +435,7 @@ class TorchLegacyReduction(Rule):
         original="nn.CrossEntropyLoss(size_average=False)(z, y)",
         fixed="nn.CrossEntropyLoss(reduction=\"sum\")(z, y)",
         inputs={"z": Input.LOGITS, "y": Input.SPARSE_LABELS},
+        counterexample="nn.CrossEntropyLoss(reduction='mean')(z, y)",
         unmodelled={"torch.nn.MarginRankingLoss": "it takes three tensors (two scores and targets of -1 or 1), "
                                                   "which the check does not generate"},
     )
@@ -460,16 +456,17 @@ class TorchLegacyReduction(Rule):
         if not flags or _forwards_parameters(ctx, call, flags.values()):
             return None
         written = ", ".join(f"{flag}={ctx.code(arg.value)}" for flag, arg in flags.items())
-        values = {flag: _flag_value(arg.value) for flag, arg in flags.items()}
+        flag_values = {flag: _flag_value(arg.value) for flag, arg in flags.items()}
+        values = flag_values if _all_literal(flag_values) else None
         existing = given.get(apis.TORCH_REDUCTION)
-        if any(value is _UNKNOWN for value in values.values()):
+        if values is None:
             return self.finding(call, f"`{written}` is PyTorch's deprecated way to choose the reduction; pass "
                                       f"`reduction=` instead: {self._mapping_summary()}")
         if all(value is None for value in values.values()):
             message = f"`{written}` is a deprecated flag that has no effect here; remove it"
             reduction = None
         else:
-            reduction = legacy_reduction(values.get("size_average"), values.get("reduce"))  # type: ignore[arg-type]
+            reduction = legacy_reduction(values.get("size_average"), values.get("reduce"))
             overrides = f" and overrides the `reduction={ctx.code(existing.value)}` passed with it" if existing else ""
             message = (f"`{written}` is PyTorch's deprecated way to choose the reduction: it means "
                        f"`reduction='{reduction}'`{overrides}; pass `reduction='{reduction}'` instead")

@@ -8,20 +8,17 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
+from xentlint.cst_build import int_literal, is_none
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import set_keyword
 from xentlint.flow import Kind, LossSite, Value
-from xentlint.flow.calls import int_literal, match_activation
+from xentlint.flow.calls import match_activation
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Fn, Form, Labels, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 
 Axis = Union[int, str, None]
 _NORMALISING = frozenset({Fn.SOFTMAX, Fn.LOG_SOFTMAX, Fn.SOFTMIN})
-
-
-def _is_none(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
 
 
 class ImplicitSoftmaxDim(Rule):
@@ -62,6 +59,7 @@ class ImplicitSoftmaxDim(Rule):
         fixed="F.softmax(z, dim=1)",
         inputs={"z": Input.LOGITS},
         note="On 2-D input torch's implicit choice is dim=1, so the fix keeps the behaviour and silences the warning.",
+        counterexample="F.softmax(z, dim=0)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -70,7 +68,7 @@ class ImplicitSoftmaxDim(Rule):
             if api is None or api.axis_default != "implicit" or api.axis is None or has_star_args(call):
                 continue
             given = argument(call, api.axis)
-            if given is not None and not _is_none(given.value):
+            if given is not None and not is_none(given.value):
                 continue
             spelled = ctx.code(call.func)
             what = "layer" if api.form is Form.CLASS else "call"
@@ -109,6 +107,7 @@ class SoftmaxAxisMismatch(Rule):
         original="F.nll_loss(F.log_softmax(z, dim=0), y)",
         reference="F.cross_entropy(z, y)",
         inputs={"z": Input.LOGITS, "y": Input.SPARSE_LABELS},
+        counterexample="F.nll_loss(F.log_softmax(z, dim=1), y)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -145,7 +144,7 @@ def loss_class_axis(site: LossSite) -> Axis:
     api = site.api
     if site.wrapper is not None:
         return None  # the loss call is inside the wrapper: its arguments are not the wrapper call's
-    holder = site.constructor if api.form is Form.CLASS else site.call
+    holder = site.constructor if api.form is Form.CLASS else site.call if site.model is None else None
     if holder is None:
         return api.axis_default
     if has_star_args(holder):

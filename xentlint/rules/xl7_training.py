@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import enum
 import os
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Union
 
 import libcst as cst
 
 from xentlint import knowledge
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Harm, Input, Relation
-from xentlint.flow.calls import string_literal
+from xentlint.cst_build import string_literal
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.rule import Finding, Rule
@@ -157,9 +157,10 @@ def _context_mode(ctx: FileContext, ancestor: cst.CSTNode, child: cst.CSTNode) -
     return None, ""
 
 
-def _after_early_exit(ctx: FileContext, block: cst.CSTNode, statement: cst.CSTNode) -> tuple[Optional[Mode], str]:
+def _after_early_exit(ctx: FileContext, block: Union[cst.IndentedBlock, cst.Module],
+                      statement: cst.CSTNode) -> tuple[Optional[Mode], str]:
     """After `if training: return ...`, the statements that follow are its `else`."""
-    body = list(block.body)  # type: ignore[attr-defined]
+    body = list(block.body)
     for earlier in reversed(body[:body.index(statement)] if statement in body else []):
         if isinstance(earlier, cst.If) and earlier.orelse is None and _exits(earlier.body):
             mode = branch_modes(ctx, earlier.test)[1]
@@ -215,6 +216,11 @@ class SampledLossOutsideTraining(Rule):
         reference="tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=z)",
         inputs={"z": Input.LOGITS, "y": Input.SPARSE_LABELS},
         note="With identity weights and zero biases the sampled loss sees `z` as its logits.",
+        counterexample=(
+            "tf.nn.sampled_softmax_loss(weights=tf.eye(z.shape[1], dtype=z.dtype), "
+            "biases=tf.zeros(z.shape[1], dtype=z.dtype), labels=tf.reshape(y, [-1, 1]), inputs=z, "
+            "num_sampled=z.shape[1], num_classes=z.shape[1])"
+        ),
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -16,16 +16,18 @@ import libcst as cst
 
 from xentlint import knowledge, walk
 from xentlint.context import FileContext
+from xentlint.cst_build import string_literal
 from xentlint.contract import Contract, Harm, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import in_place_of, set_keyword, spell
 from xentlint.flow import Kind, LossSite
-from xentlint.flow.calls import is_tensor_receiver, string_literal
+from xentlint.flow.calls import is_tensor_receiver
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import Expects, Form, Labels, Metric, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.site_edits import describe_loss, loss_node, quoted
+from xentlint.rules._site_messages import describe_loss, quoted
+from xentlint.rules._sites import loss_node
 
 _UNSAFE = Applicability.UNSAFE
 _PROBABILITY_AT_LOGIT_HALF = 1 / (1 + math.exp(-0.5))  # 0.62
@@ -107,6 +109,12 @@ class ThresholdMetricOnLogits(Rule):
         inputs={"z": Input.BINARY_LOGITS, "y": Input.BINARY_LABELS},
         wrt="",  # a step function: no gradient to compare
         note="The reference is the metric at 0.5 on the probabilities the logits stand for.",
+        # Keras resolves these names, under a binary loss, to binary accuracy at 0.5.
+        metric_names={name: "keras.metrics.BinaryAccuracy()"
+                      for name in sorted(apis.KERAS_ACCURACY_METRICS | apis.KERAS_BINARY_ACCURACY_STRINGS)},
+        metric_arguments=("y", "z"),
+        reference_substitutes={"z": "tf.sigmoid(z)"},
+        counterexample="keras.metrics.BinaryAccuracy(threshold=0.1)(y, z)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
@@ -345,12 +353,16 @@ class ClassWeightsScaleLogits(Rule):
     frameworks = ("tensorflow", "keras", "torch", "jax")
     contract = Contract(
         relation=Relation.MATCHES_REFERENCE,
-        original=f"tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z * {_CLASS_WEIGHTS})",
-        fixed=(f"tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z) "
-               f"* tf.reduce_sum(y * {_CLASS_WEIGHTS}, axis=-1)"),
-        reference=f"F.cross_entropy(z, torch.argmax(y, 1), weight={_CLASS_WEIGHTS}, reduction='none')",
-        inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS},
+        original="tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z * w)",
+        fixed="tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z) * tf.reduce_sum(y * w, axis=-1)",
+        # torch's cross-entropy weights each example's loss by its class's weight (one-hot or class-index labels).
+        reference="F.cross_entropy(z, y, weight=w, reduction='none')",
+        inputs={"z": Input.LOGITS, "y": Input.ONE_HOT_LABELS, "w": Input.CLASS_WEIGHTS},
         note="`PREDICTIONS_MOVE` in the rule's module shows the original's arg-max departing from the logits'.",
+        unmodelled={"torch.nn.functional.cross_entropy": (
+            "with `weight=` torch's mean divides by the sum of the weights of the examples' classes, and the check's "
+            "reference is the weighted loss of each example, not reduced")},
+        counterexample="tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z)",
     )
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:

@@ -25,8 +25,9 @@ OUTPUT_COUNTS = (1, 3, 10)  # for binary-only contracts: one sigmoid unit is the
 REGIMES = ("random", "wide", "extreme")
 
 CATEGORICAL = {Input.LOGITS, Input.SPARSE_LABELS, Input.ONE_HOT_LABELS, Input.INTEGER_ONE_HOT_LABELS,
-               Input.LOSS_ARGUMENTS}
-FLOAT_KINDS = {Input.LOGITS, Input.BINARY_LOGITS, Input.ONE_UNIT_LOGITS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS}
+               Input.LOSS_ARGUMENTS, Input.PROBABILITIES, Input.LOG_PROBABILITIES, Input.SEQUENCE_LABELS}
+FLOAT_KINDS = {Input.LOGITS, Input.BINARY_LOGITS, Input.ONE_UNIT_LOGITS, Input.ONE_HOT_LABELS, Input.BINARY_LABELS,
+               Input.PROBABILITIES, Input.LOG_PROBABILITIES}
 # LOSS_ARGUMENTS ("any of the above") takes these kinds in turn, one per case.
 LOSS_ARGUMENT_KINDS = (
     Input.LOGITS,
@@ -104,7 +105,29 @@ def _draw(
         return rng.uniform(0.5, 2.0, width).astype(dtype)
     if kind is Input.SCALAR:
         return np.asarray(0.5, dtype)
+    if kind in (Input.PROBABILITIES, Input.LOG_PROBABILITIES):
+        logits = _logits(rng, shape, regime)
+        shifted = logits - np.max(logits, axis=layout.class_axis, keepdims=True)
+        log_rows = shifted - np.log(np.sum(np.exp(shifted), axis=layout.class_axis, keepdims=True))
+        return (log_rows if kind is Input.LOG_PROBABILITIES else np.exp(log_rows)).astype(dtype)
+    if kind in _SEQUENCE_KINDS:
+        return _sequence_input(kind, rng, shape)
     raise ValueError(f"no generator for input kind {kind}")
+
+
+_SEQUENCE_KINDS = (Input.SEQUENCE_LABELS, Input.INPUT_LENGTHS, Input.TARGET_LENGTHS)
+
+
+def _sequence_input(kind: Input, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """CTC's other tensors for a (T, N, C) prediction: label sequences no longer than half the frames
+    (repeated labels need a blank between them), every frame of every sequence used."""
+    frames, sequences, classes = shape[0], shape[1], shape[-1]
+    longest = max(1, frames // 2)
+    if kind is Input.SEQUENCE_LABELS:
+        return rng.integers(1, classes, (sequences, longest)) if classes > 1 else np.ones((sequences, longest), int)
+    if kind is Input.INPUT_LENGTHS:
+        return np.full(sequences, frames, dtype=np.int64)
+    return rng.integers(1, longest + 1, sequences)
 
 
 def generate_cases(bindings: Mapping[str, Input], seed: int = 0, layout: Layout = FLAT) -> list[Case]:

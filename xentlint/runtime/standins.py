@@ -127,6 +127,7 @@ _TF = {
     **{name: _TF_MATH[name] for name in ("log", "exp", "sigmoid", "reduce_sum", "reduce_mean", "argmax", "log1p",
                                          "abs", "squared_difference", "log_sigmoid")},
     "clip_by_value": tf_api.clip_by_value,
+    "gather": tf_api.gather,
     "one_hot": tf_api.one_hot,
     "cast": tf_api.cast,
     "constant": tf_api.constant,

@@ -56,6 +56,14 @@ def reduce_mean(input_tensor: object, axis: object = None, keepdims: bool = Fals
     return np.mean(np.asarray(input_tensor), axis=_axes(axis), keepdims=keepdims)
 
 
+def gather(params: object, indices: object, validate_indices: object = None, axis: object = None,
+           batch_dims: int = 0, name: object = None) -> np.ndarray:
+    """tf.gather: the entries of `params` at `indices` along `axis` (the first by default)."""
+    if batch_dims:
+        raise NotModelled("tf.gather with batch_dims has no NumPy model")
+    return np.take(np.asarray(params), np.asarray(indices), axis=0 if axis is None else int(axis))
+
+
 def clip_by_value(t: object, clip_value_min: object, clip_value_max: object, name: object = None) -> np.ndarray:
     return np.clip(np.asarray(t), clip_value_min, clip_value_max)
 

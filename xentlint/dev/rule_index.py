@@ -1,4 +1,4 @@
-"""Render `xentlint/catalogue.py`: what is known of each rule without importing the rules."""
+"""Render `xentlint/rule_index.py`: what is known of each rule without importing the rules."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +6,7 @@ from typing import Sequence
 
 from xentlint.rule import Rule
 
-CATALOGUE_MODULE = Path(__file__).resolve().parents[1] / "catalogue.py"
+INDEX_MODULE = Path(__file__).resolve().parents[1] / "rule_index.py"
 
 _HEADER = '''\
 """Each rule's code, name, default and pre-filter needs, known without importing the rules.
@@ -31,7 +31,7 @@ RULES: tuple[RuleEntry, ...] = (
 '''
 
 
-def render_catalogue(rules: Sequence[type[Rule]]) -> str:
+def render_rule_index(rules: Sequence[type[Rule]]) -> str:
     rows = [f"    RuleEntry({rule.code!r}, {rule.name!r}, {rule.default_enabled!r}, "
             f"{tuple(family.value for family in rule.requires)!r}),\n" for rule in rules]
     return _HEADER + "".join(rows) + ")\n"
