@@ -70,7 +70,7 @@ def test_prefilter_loses_no_finding_on_any_fixture(monkeypatch: pytest.MonkeyPat
     """Running every rule on every fixture, pre-filter bypassed, finds nothing more."""
     fixtures = sorted(p for p in (ROOT / "fixtures").glob("XL*/*.py") if not p.name.endswith(".fixed.py"))
     filtered = {p: _findings(p) for p in fixtures}
-    monkeypatch.setattr(prefilter, "codes_to_run", lambda codes, source: codes)
+    monkeypatch.setattr(prefilter, "codes_to_run", lambda codes, source, filename=None: codes)
     for path in fixtures:
         assert _findings(path) == filtered[path], f"the pre-filter loses findings on {path}"
 

@@ -196,3 +196,18 @@ async def test_closing_clears_the_diagnostics(client: LanguageClient, project: P
     assert len(diagnostics) == 1
     closed = types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri=uri))
     assert await after(client, uri, lambda: client.text_document_did_close(closed)) == []
+
+
+MODEL = ("import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Net(nn.Module):\n"
+         "    def forward(self, x):\n        return F.softmax(x, dim=1)\n")
+TRAIN = "import torch.nn as nn\nfrom models import Net\n\nloss = nn.CrossEntropyLoss()(Net()(x), y)\n"
+
+
+async def test_saving_an_imported_module_refreshes_its_dependants(client: LanguageClient, project: Path) -> None:
+    models = project / "models.py"
+    models.write_text(MODEL)
+    uri, [diagnostic] = await open_document(client, project / "train.py", TRAIN)
+    assert diagnostic.code == "XL101" and "the softmax at models.py:7" in diagnostic.message
+    models.write_text(MODEL.replace("F.softmax(x, dim=1)", "x"))
+    saved = types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=models.as_uri()))
+    assert await after(client, uri, lambda: client.text_document_did_save(saved)) == []

@@ -73,6 +73,8 @@ class FileReport:
     checks: list[FixCheck] = field(default_factory=list)  # fix --verify: per applied or refused fix
     found: Optional[int] = None  # fix: how many findings `check` reports on the file before fixing
     cache_key: Optional[str] = None  # set by a check that may be cached
+    # The project modules the check read (`xentlint.project`), with their content keys.
+    dependencies: tuple[tuple[str, str], ...] = ()
 
     def diff(self) -> str:
         if self.fixed_source is None or self.original is None:
@@ -85,11 +87,23 @@ class FileReport:
 def check_source(source: str, filename: str, codes: frozenset[str]) -> list[Diagnostic]:
     from xentlint import prefilter
 
-    if not prefilter.needs_parse(codes, source):
+    if not prefilter.needs_parse(codes, source, filename):
         return prefilter.syntax_errors(source, filename)
     from xentlint import engine
 
     return engine.lint_source(source, filename, codes).diagnostics
+
+
+def check_with_dependencies(source: str, filename: str,
+                            codes: frozenset[str]) -> tuple[list[Diagnostic], frozenset[str]]:
+    """`check_source`, and the project modules whose summaries the check read (for an editor to
+    re-check the file when one of them is saved)."""
+    from xentlint.project import project
+
+    used = project().used
+    used.clear()
+    findings = check_source(source, filename, codes)
+    return findings, frozenset(used)
 
 
 def fix_source(source: str, filename: str, codes: frozenset[str], unsafe: bool = False) -> FixResult:
@@ -108,14 +122,33 @@ def process(task: FileTask) -> FileReport:
 
 
 def _process(task: FileTask) -> FileReport:
+    from xentlint.project import project
+
+    status = _stat(task.path) if task.stdin is None else None
+    path = os.path.abspath(task.path) if task.path is not None else ""
+    stamp = (status.st_size, status.st_mtime_ns) if status is not None else None
+    # A module another file's summary read in this process is not read again, and the other way round.
+    known = project().source(path, stamp) if stamp is not None else None
     try:
-        source = decode(task.stdin) if task.stdin is not None else read_source(task.path)
+        source = known or (decode(task.stdin) if task.stdin is not None else read_source(task.path))
     except SourceError as error:
         kind = FILE_TOO_LARGE if isinstance(error, FileTooLarge) else IO_ERROR
         return FileReport(task.display, [file_diagnostic(kind, task.display, str(error))])
-    if task.fix:
-        return _fix(task, source)
-    report = FileReport(task.display, _check(task, source.text))
+    if stamp is not None and known is None:
+        project().remember(path, stamp, source)
+
+    # Names imported from the project's modules are resolved from the file's own folder, and the
+    # modules read are recorded for the cache.
+    used = project().used
+    used.clear()
+    project().checking = (task.display, os.path.abspath(task.path)) if task.path is not None else None
+    try:
+        if task.fix:
+            return _fix(task, source)
+        report = FileReport(task.display, _check(task, source.text))
+    finally:
+        project().checking = None
+    report.dependencies = tuple(sorted(used.items()))
     if task.cache_dir is not None:  # the key of the text checked, which `run` stores the findings under
         report.cache_key = Cache.key(source.text, task.settings_key)
     return report
@@ -143,7 +176,8 @@ def _from_cache(task: FileTask, caches: dict[Path, Cache]) -> tuple[Optional[Fil
             key = cache.key(read_source(task.path).text, task.settings_key)
             cached = cache.get(path, key)
             if cached is not None:
-                cache.put(path, key, cached, task.settings_key, stamp)  # next time, without reading
+                # next time, without reading
+                cache.put(path, key, cached, task.settings_key, stamp, cache.dependencies(path))
     except (OSError, SourceError):
         return None, None
     if cached is None:
@@ -231,10 +265,17 @@ def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = Non
         if report.cache_key is not None and task.cache_dir is not None and task.path is not None:
             cache = caches.setdefault(task.cache_dir, Cache(task.cache_dir))
             cache.put(os.path.abspath(task.path), report.cache_key, report.diagnostics, task.settings_key,
-                      looked_up[index][1])
+                      looked_up[index][1], report.dependencies)
     for cache in caches.values():
         cache.save()
     return [report for report in reports if report is not None]
+
+
+def _stat(path: Optional[Path]) -> Optional[os.stat_result]:
+    try:
+        return os.stat(path) if path is not None else None
+    except OSError:
+        return None
 
 
 def _size(task: FileTask) -> int:

@@ -22,14 +22,14 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from xentlint import __version__
 from xentlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 
 CACHE_DIR_NAME = ".xentlint_cache"
 INDEX_NAME = "results.json"
-_FORMAT = 3
+_FORMAT = 4
 _RACY_NS = 2_000_000_000  # a modification this recent may not change the time the next one sees
 
 
@@ -63,29 +63,36 @@ class Cache:
     def get(self, path: str, key: str) -> Optional[list[Diagnostic]]:
         """The findings stored for the file at `path` (absolute) if they were computed under `key`."""
         entry = self._entry(path)
-        if entry is None or entry[0] != key:
+        if entry is None or entry[0] != key or not _dependencies_hold(entry[3]):
             return None
         return _diagnostics(entry[1])
 
     def get_unchanged(self, path: str, settings_key: str, stamp: Stamp) -> Optional[list[Diagnostic]]:
         """The findings stored for `path` if neither the file's stamp nor the settings changed."""
         entry = self._entry(path)
-        if entry is None or entry[2] != [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)]:
+        if entry is None or entry[2] != [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)] \
+                or not _dependencies_hold(entry[3]):
             return None
         return _diagnostics(entry[1])
 
+    def dependencies(self, path: str) -> list[tuple[str, str]]:
+        """The project modules the stored result for `path` used, with their content keys."""
+        entry = self._entry(path)
+        return [(module, key) for module, key, _stamp in entry[3]] if entry is not None else []
+
     def put(self, path: str, key: str, diagnostics: list[Diagnostic], settings_key: str,
-            stamp: Optional[Stamp]) -> None:
-        """Store findings computed under `key`; `stamp` was taken before the file was read."""
-        trusted = stamp is not None and stamp.mtime_ns < time.time_ns() - _RACY_NS
-        recorded = [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)] if trusted else None
-        self._updates[path] = [key, [_record(d) for d in diagnostics], recorded]
+            stamp: Optional[Stamp], dependencies: Sequence[tuple[str, str]] = ()) -> None:
+        """Store findings computed under `key`; `stamp` was taken before the file was read;
+        `dependencies` are the project modules the check read, with their content keys."""
+        recorded = [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)] if _trusted(stamp) else None
+        self._updates[path] = [key, [_record(d) for d in diagnostics], recorded,
+                               [_dependency(module, module_key) for module, module_key in dependencies]]
 
     def _entry(self, path: str) -> Optional[list]:
         if self._entries is None:
             self._entries = _read(self.folder / INDEX_NAME)
         entry = self._updates.get(path) or self._entries.get(path)
-        return entry if isinstance(entry, list) and len(entry) == 3 else None
+        return entry if isinstance(entry, list) and len(entry) == 4 and isinstance(entry[3], list) else None
 
     def save(self) -> None:
         """Write this run's new entries into the index (nothing to do when it had none)."""
@@ -106,6 +113,36 @@ class Cache:
         finally:
             temporary.unlink(missing_ok=True)
         self._entries, self._updates = entries, {}
+
+
+def _trusted(stamp: Optional[Stamp]) -> bool:
+    return stamp is not None and stamp.mtime_ns < time.time_ns() - _RACY_NS
+
+
+def _dependency(path: str, key: str) -> list:
+    """A module a check used: its content key, and its stamp when that can tell versions apart."""
+    try:
+        stamp: Optional[Stamp] = Stamp.of(path)
+    except OSError:
+        stamp = None
+    return [path, key, [stamp.size, stamp.mtime_ns] if stamp is not None and _trusted(stamp) else None]
+
+
+def _dependencies_hold(dependencies: list) -> bool:
+    """Every module a cached result used is as it was: by its stamp, or else by its content."""
+    for item in dependencies:
+        try:
+            path, key, stamp = item
+            now = Stamp.of(path)
+        except (OSError, ValueError, TypeError):
+            return False
+        if stamp == [now.size, now.mtime_ns]:
+            continue
+        from xentlint.project import current_key
+
+        if current_key(path) != key:
+            return False
+    return True
 
 
 def _read(index: Path) -> dict[str, Any]:

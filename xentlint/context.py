@@ -35,10 +35,23 @@ class _Index:
 
 
 class FileContext:
-    def __init__(self, module: cst.Module, filename: str, view: Optional[View] = None) -> None:
+    def __init__(self, module: cst.Module, filename: str, view: Optional[View] = None,
+                 summarising: bool = False) -> None:
         self.module = module
         self.filename = filename
         self._view = view  # a view of a large file (`xentlint.views`), whose rows map to the file's
+        # A module summarised for another (`xentlint.project`) is read alone: its imports stay unknown.
+        self._summarising = summarising
+
+    @cached_property
+    def project_path(self) -> Optional[str]:
+        """This file's absolute path when it is on disk: names it imports from the project's own
+        modules then have the values those modules give them."""
+        if self._summarising:
+            return None
+        from xentlint.project import project
+
+        return project().locate(self.filename)
 
     def file_row(self, row: int) -> int:
         """The file's 1-based row for a 1-based row of the parsed module."""

@@ -52,9 +52,9 @@ class FixResult:
 def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult:
     """Findings for `source`; a syntax error is itself a finding. A large file is analysed in
     views (`xentlint.views`), so that no more than one view's tree is held at a time."""
-    if not prefilter.needs_parse(codes, source):
+    if not prefilter.needs_parse(codes, source, filename):
         return LintResult(prefilter.syntax_errors(source, filename))
-    runnable = prefilter.codes_to_run(codes, source)
+    runnable = prefilter.codes_to_run(codes, source, filename)
     rules = [rule() for rule in all_rules() if rule.code in runnable]
     diagnostics: set[Diagnostic] = set()
     for view in _views(source):

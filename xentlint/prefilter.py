@@ -10,12 +10,14 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
+from typing import Optional
 
 from xentlint import knowledge
 from xentlint.rule_index import RULES
 from xentlint.diagnostics import SYNTAX_ERROR, Diagnostic, file_diagnostic
 from xentlint.noqa import UNUSED_NOQA
 
+_IMPORTS = frozenset({"import"})
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -24,9 +26,14 @@ def identifiers(source: str) -> frozenset[str]:
     return frozenset(_IDENTIFIER.findall(source))
 
 
-def codes_to_run(codes: frozenset[str], source: str) -> frozenset[str]:
-    """The selected rules that may fire on `source`."""
+def codes_to_run(codes: frozenset[str], source: str, filename: Optional[str] = None) -> frozenset[str]:
+    """The selected rules that may fire on `source`; with the file's name, also through what the
+    project modules it imports say (its softmax may be in `models.py`)."""
     words = identifiers(source)
+    if filename is not None and not words.isdisjoint(_IMPORTS):
+        from xentlint.project import imported_words
+
+        words = words | imported_words(filename, source)
     return frozenset(code for code, families in _needs() if code in codes
                      and all(not family.isdisjoint(words) for family in families))
 
@@ -38,9 +45,9 @@ def _needs() -> tuple[tuple[str, tuple[frozenset[str], ...]], ...]:
                  for entry in RULES)
 
 
-def needs_parse(codes: frozenset[str], source: str) -> bool:
+def needs_parse(codes: frozenset[str], source: str, filename: Optional[str] = None) -> bool:
     # XL900 judges every file's suppressions, so it needs the parse whatever the file says.
-    return UNUSED_NOQA[0] in codes or bool(codes_to_run(codes, source))
+    return UNUSED_NOQA[0] in codes or bool(codes_to_run(codes, source, filename))
 
 
 def syntax_errors(source: str, filename: str) -> list[Diagnostic]:

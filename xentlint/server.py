@@ -4,12 +4,15 @@ Diagnostics are published on open and, debounced, on change; they are computed i
 thread so the server keeps answering meanwhile, and dropped if the document changed in between.
 Each finding's fix is a quick fix; `source.fixAll.xentlint` applies every applicable fix. The
 project's configuration applies as on the command line, and is read again when a
-`pyproject.toml` or `xentlint.toml` changes or is saved.
+`pyproject.toml` or `xentlint.toml` changes or is saved. Names imported from the project's
+modules resolve against the workspace folders too, and saving a module re-checks the open
+documents whose findings used it.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ from xentlint.config import (
     select_codes,
 )
 from xentlint.diagnostics import Applicability, Diagnostic, Location
+from xentlint.project import project
 
 DEBOUNCE_SECONDS = 0.3
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.xentlint"
@@ -56,6 +60,7 @@ class XentlintServer(LanguageServer):
         self.checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xentlint-check")
         self.pending: dict[str, asyncio.Task] = {}
         self.published: dict[str, _Published] = {}
+        self.dependencies: dict[str, frozenset[str]] = {}  # uri -> the project modules its check read
         self.reported_config_error = ""
 
     def schedule(self, uri: str, delay: float) -> None:
@@ -66,7 +71,15 @@ class XentlintServer(LanguageServer):
     def forget(self, uri: str) -> None:
         self._cancel_check(uri)
         self.published.pop(uri, None)
+        self.dependencies.pop(uri, None)
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def refresh_dependants(self, saved: Path) -> None:
+        """Re-check the open documents whose findings used the module just saved."""
+        module = os.path.abspath(saved)
+        for uri, modules in list(self.dependencies.items()):
+            if module in modules:
+                self.schedule(uri, 0)
 
     def reload_configuration(self) -> None:
         self.resolver = SettingsResolver(Overrides())
@@ -97,8 +110,8 @@ class XentlintServer(LanguageServer):
         settings = self.settings(path)
         findings: list[Diagnostic] = []
         if not settings.is_excluded(path, is_dir=False):
-            findings = await asyncio.get_running_loop().run_in_executor(
-                self.checker, api.check_source, source, str(path), settings.codes_for(path))
+            findings, self.dependencies[uri] = await asyncio.get_running_loop().run_in_executor(
+                self.checker, api.check_with_dependencies, source, str(path), settings.codes_for(path))
         if self.workspace.get_text_document(uri).version != version:
             return  # edited (or closed) meanwhile: a newer check is on its way
         lines = source.splitlines(keepends=True)
@@ -122,6 +135,8 @@ def create_server() -> XentlintServer:
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: XentlintServer, params: types.InitializedParams) -> None:
+        # Project imports resolve against the workspace folders too, as the editor's interpreter would.
+        project().workspace_roots = [os.path.abspath(folder) for folder in _workspace_folders(ls)]
         workspace = ls.client_capabilities.workspace
         watching = workspace.did_change_watched_files if workspace is not None else None
         if watching is None or not watching.dynamic_registration:
@@ -153,6 +168,10 @@ def create_server() -> XentlintServer:
     def did_save(ls: XentlintServer, params: types.DidSaveTextDocumentParams) -> None:
         if _is_configuration(params.text_document.uri):
             ls.reload_configuration()
+        else:
+            saved = to_fs_path(params.text_document.uri)
+            if saved:
+                ls.refresh_dependants(Path(saved))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def did_change_watched_files(ls: XentlintServer, params: types.DidChangeWatchedFilesParams) -> None:
@@ -186,6 +205,12 @@ def create_server() -> XentlintServer:
 
 def serve() -> None:
     create_server().start_io()
+
+
+def _workspace_folders(ls: XentlintServer) -> list[str]:
+    folders = [to_fs_path(folder.uri) for folder in ls.workspace.folders.values()]
+    root = ls.workspace.root_path
+    return [folder for folder in folders if folder] or ([root] if root else [])
 
 
 def _path(document: TextDocument) -> Path:

@@ -18,6 +18,7 @@ import libcst as cst
 
 from xentlint.flow import names
 from xentlint.flow.expressions import Expressions
+from xentlint.flow.imports import Imports
 from xentlint.flow.statements import Env, Scope, ScopeState, Statements
 from xentlint.flow.summaries import Summaries
 from xentlint.flow.values import Value
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from xentlint.context import FileContext
 
 
-class FlowAnalysis(Statements, Expressions, Summaries):
+class FlowAnalysis(Statements, Expressions, Summaries, Imports):
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx
         self._scopes: dict[Scope, ScopeState] = {}
@@ -34,6 +35,7 @@ class FlowAnalysis(Statements, Expressions, Summaries):
         self._building: set[Scope] = set()  # scopes whose statements are being executed
         self._class_attrs: dict[cst.ClassDef, dict[str, Value]] = {}
         self._outputs: dict[object, Value] = {}
+        self._imports: dict[Value, Value] = {}  # names bound by imports, as the project's modules give them
 
     # ------------------------------------------------------------ values
     def value(self, expr: cst.BaseExpression) -> Value:

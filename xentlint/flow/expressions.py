@@ -87,7 +87,7 @@ class Expressions:
             if reference is not None:
                 return reference
         if name.value in env:
-            return env[name.value]
+            return self._resolved(env[name.value])
         if scope is None or isinstance(scope, cst.Module):
             return UNKNOWN
         if name.value == "self" and is_method_receiver(self.ctx, scope):
@@ -99,13 +99,17 @@ class Expressions:
             return hooked if hooked is not None else self._parameter_value(scope, name.value)
         # A name of an enclosing scope (a global model or loss object) that this function does not rebind.
         enclosing = self.enclosing_scope(scope)
-        return self._state(enclosing).final.get(name.value, UNKNOWN)
+        return self._resolved(self._state(enclosing).final.get(name.value, UNKNOWN))
 
     def _eval_attribute(self, attribute: cst.Attribute, env: Env, scope: Optional[Scope]) -> Value:
         if isinstance(attribute.value, cst.Name) and attribute.value.value == "self" and scope is not None:
             owner = self.enclosing_class(scope)
             if owner is not None:
                 return self._self_attribute(owner, attribute.attr.value)
+        if isinstance(attribute.value, cst.Name) and self.ctx.project_path is not None:
+            module = self._eval(attribute.value, env, scope)
+            if module.kind is Kind.MODULE:
+                return self._module_attribute(module, attribute)
         if attribute.attr.value in _RECORD_FIELDS:  # `outputs.logits`
             return self._field(self._eval(attribute.value, env, scope), attribute.attr.value)
         reference = self._loss_reference(attribute)  # `loss_fn = F.cross_entropy`
@@ -213,6 +217,8 @@ class Expressions:
         if isinstance(call.func, cst.Attribute):
             method = call.func.attr.value
             receiver = self._eval(call.func.value, env, scope)
+            if receiver.kind is Kind.MODULE:  # `models.build()`: a project module's function
+                return self._apply(self._module_attribute(receiver, call.func), call, env, scope)
             if receiver.kind is Kind.MODEL and method in apis.MODEL_OUTPUT_METHODS:
                 own = find_method(receiver.node, method) if isinstance(receiver.node, cst.ClassDef) else None
                 # A local class's own `predict` may post-process what `forward` returns.
@@ -398,6 +404,8 @@ class Expressions:
                 # Without labels the model computes no loss: its outputs start with the logits.
                 return output.with_changes(items=(output.fields[0][1],))
             return output
+        if target.kind in (Kind.CLASS, Kind.FUNCTION) and target.node is None:  # from another module
+            return target.output or UNKNOWN
         if target.kind is Kind.CLASS:
             assert isinstance(target.node, cst.ClassDef)
             return self._instance(target.node)

@@ -107,6 +107,9 @@ class Statements:
         if isinstance(small, (cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal, cst.Del)):
             for name in assigned_names(small):
                 env = self._bind(env, name, UNKNOWN, state)
+        if isinstance(small, (cst.Import, cst.ImportFrom)):
+            for name, value in self._imported(small):
+                env = self._bind(env, name, value, state)
         return env
 
     def _exec_add(self, call: cst.Call, env: Env, scope: Scope, state: ScopeState) -> Env:

@@ -24,6 +24,8 @@ class Kind(str, enum.Enum):
     CLASS = "class"  # a class defined in this module
     INT = "int"  # a known integer (class counts)
     TUPLE = "tuple"  # `return validity, probs`: the values at literal positions
+    MODULE = "module"  # a project module bound by `import models` (`xentlint.project`)
+    IMPORTED = "imported"  # a name an import binds: looked up in the project's modules when it is read
     RECORD = "record"  # named outputs (a Hugging Face `ModelOutput`): `out.logits`, `out["logits"]`
     UNKNOWN = "unknown"
 
@@ -39,6 +41,8 @@ class Origin:
     activation_input: Optional[cst.BaseExpression] = None
     # For `activation="softmax"` in a Keras layer: the argument to rewrite.
     activation_arg: Optional[cst.Arg] = None
+    # Given in another module of the project (`models.py:12`); `node` is then where this module imports it.
+    elsewhere: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Value:
     items: tuple["Value", ...] = ()  # TUPLE: the value at each position
     fields: tuple[tuple[str, "Value"], ...] = ()  # RECORD: the value of each named output
     bound: bool = False  # FUNCTION: a method read through `self`, called without its receiver
+    module: Optional[str] = None  # MODULE: the module's file
+    imported: Optional[tuple[str, int, Optional[str]]] = None  # IMPORTED: module, level (dots), name
 
     def with_changes(self, **changes: object) -> "Value":
         return replace(self, **changes)

@@ -33,11 +33,18 @@ def describe_prediction(ctx: FileContext, site: LossSite) -> str:
 
 def describe_origin(ctx: FileContext, origin: Origin, what: str) -> str:
     """`softmax applied at line 12 (`F.softmax`)`, `softmax of the Dense activation at line 8`."""
-    line = ctx.line_of(origin.node)
+    if origin.elsewhere is not None:
+        return f"{what} at {origin.elsewhere}"
+    place = origin_place(ctx, origin)
     if origin.activation_call is not None:
-        return f"{what} applied at line {line} ({quoted(ctx, origin.activation_call.func, what)})"
+        return f"{what} applied at {place} ({quoted(ctx, origin.activation_call.func, what)})"
     detail = origin.description.partition(" (")[2].rstrip(")")
-    return f"{what} of the {detail or origin.description} at line {line}"
+    return f"{what} of the {detail or origin.description} at {place}"
+
+
+def origin_place(ctx: FileContext, origin: Origin) -> str:
+    """`line 12`, or `models.py:12` for a value given in another module of the project."""
+    return origin.elsewhere or f"line {ctx.line_of(origin.node)}"
 
 
 def describe_loss(site: LossSite) -> str:

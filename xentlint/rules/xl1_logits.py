@@ -33,7 +33,7 @@ from xentlint.rules._site_fixes import (
     with_from_logits,
     with_logits_sibling,
 )
-from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction
+from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction, origin_place
 from xentlint.rules._sites import (
     family,
     has_logits_form,
@@ -261,7 +261,6 @@ class LogitsIntoProbabilityLoss(Rule):
     def _finding(self, ctx: FileContext, site: LossSite) -> Finding:
         origin = site.prediction.origin
         assert origin is not None
-        line = ctx.line_of(origin.node)
         if site.api.from_logits is not None:
             effect = (f"{_KERAS_CLIP}, so a logit <= 0 counts as probability 1e-7: a loss of 16.1 with zero "
                       f"gradient when its class is the true one")
@@ -275,7 +274,7 @@ class LogitsIntoProbabilityLoss(Rule):
             sibling = site.api.with_logits.rsplit(".", 1)[-1]
             effect = "it raises for any logit outside [0, 1] and reads the others as probabilities"
             advice = f"use {sibling} on the logits"
-        message = (f"{describe_prediction(ctx, site)} holds raw logits ({origin.description}, line {line}) and "
+        message = (f"{describe_prediction(ctx, site)} holds raw logits ({origin.description}, {origin_place(ctx, origin)}) and "
                    f"reaches {describe_loss(site)}, which expects probabilities: {effect}; {advice}")
         edit = self._edit(ctx, site)
         return self.site_finding(site, message, *(replacements(ctx, edit, []) if edit is not None else ()))

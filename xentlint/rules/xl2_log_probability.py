@@ -25,7 +25,7 @@ from xentlint.flow.calls import match_activation
 from xentlint.knowledge import Vocabulary
 from xentlint.knowledge.schema import Fn, Labels, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.rules._site_messages import describe_activated, describe_loss
+from xentlint.rules._site_messages import describe_activated, describe_loss, origin_place
 from xentlint.rules._sites import local_activation, loss_node
 from xentlint.rules.xl2_problem_type import _feeds_only
 from xentlint.rules.xl4_labels import swap_arguments
@@ -178,8 +178,8 @@ class ProbabilitiesIntoLogProbabilityLoss(Rule):
         origin = site.prediction.origin
         arg = site.prediction_arg
         assert origin is not None and arg is not None
-        message = (f"`{ctx.short_code(arg.value) or 'the input'}` holds raw logits ({origin.description}, line "
-                   f"{ctx.line_of(origin.node)}) and reaches {describe_loss(site)}, which expects log-probabilities: "
+        message = (f"`{ctx.short_code(arg.value) or 'the input'}` holds raw logits ({origin.description}, "
+                   f"{origin_place(ctx, origin)}) and reaches {describe_loss(site)}, which expects log-probabilities: "
                    f"unnormalised scores are read as log-probabilities, so the loss is not the sequence's negative "
                    f"log-likelihood and falls without bound as the logits grow; apply log_softmax over the class "
                    f"axis")

@@ -25,7 +25,7 @@ from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Param, argument
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules._site_fixes import replacements, undo_activation, with_from_logits, with_logits_sibling
-from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction
+from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction, origin_place
 from xentlint.rules._sites import local_activation, loss_node, sole_users
 
 _UNSAFE = Applicability.UNSAFE
@@ -530,7 +530,7 @@ def _input_reason(ctx: FileContext, inner: Value) -> str:
         return ""
     if inner.origin is None:
         return " (its input's last axis has size 1)"
-    return f" (its input, {inner.origin.description} at line {ctx.line_of(inner.origin.node)}, has 1 unit)"
+    return f" (its input, {inner.origin.description} at {origin_place(ctx, inner.origin)}, has 1 unit)"
 
 
 def _softmax_node(origin: Origin) -> cst.CSTNode:

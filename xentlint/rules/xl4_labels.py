@@ -31,7 +31,7 @@ from xentlint.flow.sites import fit_calls
 from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.schema import Labels, Loss, Param, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
-from xentlint.rules._site_messages import quoted
+from xentlint.rules._site_messages import origin_place, quoted
 from xentlint.rules._sites import sole_users
 
 LABEL_KINDS = frozenset({Kind.SPARSE_LABELS, Kind.ONE_HOT_LABELS})
@@ -52,7 +52,7 @@ def _described(ctx: FileContext, subject: str, value: Value, expr: Optional[cst.
     made = quoted(ctx, origin.node, None, limit=50)
     if made is None and isinstance(origin.node, cst.Call):
         made = f"`{ctx.code(origin.node.func).strip()}(...)`"
-    return f"{subject} ({what} from {made or origin.description} at line {ctx.line_of(origin.node)})"
+    return f"{subject} ({what} from {made or origin.description} at {origin_place(ctx, origin)})"
 
 
 def _labels(ctx: FileContext, site: LossSite, what: str) -> str:

@@ -1,0 +1,91 @@
+"""Names imported from the project's own modules: their values from the modules' summaries
+(`xentlint.project`), given as values of this module whose origin names the other file and row."""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Iterator, Optional, Union
+
+import libcst as cst
+
+from xentlint.flow.values import UNKNOWN, Kind, Origin, Value
+from xentlint.knowledge.names import dotted_name
+
+if TYPE_CHECKING:
+    from xentlint.context import FileContext
+    from xentlint.project import Exported, ModuleRef
+
+
+class Imports:
+    """The import half of `FlowAnalysis`."""
+
+    ctx: "FileContext"
+    _imports: dict[Value, Value]
+
+    def _imported(self, statement: Union[cst.Import, cst.ImportFrom]) -> Iterator[tuple[str, Value]]:
+        """The names `statement` binds, each to what it imports; the project's modules are read
+        only when the name is (`_resolved`)."""
+        if self.ctx.project_path is None or isinstance(statement.names, cst.ImportStar):
+            return
+
+        for alias in statement.names:
+            dotted = dotted_name(alias.name) or ""
+            renamed = alias.asname.name.value if alias.asname is not None and isinstance(
+                alias.asname.name, cst.Name) else None
+            if isinstance(statement, cst.Import):  # `import a.b` binds `a`; `import a.b as c` binds `a.b`
+                local = renamed or dotted.split(".")[0]
+                ref: tuple[str, int, Optional[str]] = (dotted if renamed else local, 0, None)
+            else:
+                local = renamed or dotted
+                module = dotted_name(statement.module) if statement.module is not None else ""
+                ref = (module or "", len(statement.relative), dotted)
+            yield local, Value(Kind.IMPORTED, node=alias, imported=ref)
+
+    def _resolved(self, value: Value) -> Value:
+        """A name bound by an import, as the project module it names gives it (unknown for any other)."""
+        if value.kind is not Kind.IMPORTED:
+            return value
+        if value in self._imports:
+            return self._imports[value]
+        from xentlint.project import ImportRef, project
+
+        assert value.imported is not None and value.node is not None and self.ctx.project_path is not None
+        found = project().lookup(self.ctx.project_path, ImportRef(*value.imported), self._reader)
+        self._imports[value] = resolved = self._foreign(found, value.node)
+        return resolved
+
+    def _module_attribute(self, module: Value, attribute: cst.Attribute) -> Value:
+        """`models.build` for `import models`."""
+        from xentlint.project import ModuleRef, project
+
+        assert module.module is not None
+        return self._foreign(project().attribute(ModuleRef(module.module), attribute.attr.value, self._reader),
+                             attribute)
+
+    def _reader(self, module: cst.Module, path: str) -> "FileContext":
+        """The context of another project module, read alone (its own imports stay unknown)."""
+        return type(self.ctx)(module, path, summarising=True)
+
+    def _foreign(self, found: "Union[Exported, ModuleRef, None]", node: cst.CSTNode) -> Value:
+        from xentlint.project import ModuleRef
+
+        if found is None:
+            return UNKNOWN
+        if isinstance(found, ModuleRef):
+            return Value(Kind.MODULE, module=found.path)
+        return _value(found, node, self.ctx.project_path or "")
+
+
+def _value(exported: "Exported", node: cst.CSTNode, importer: str) -> Value:
+    """An exported value as a value of the importing module: callables keep their output; a
+    tensor keeps its kind and activation and names the other file and row."""
+    kind = exported.kind
+    if kind in (Kind.CLASS, Kind.FUNCTION, Kind.MODEL):
+        output = _value(exported.output, node, importer) if exported.output is not None else UNKNOWN
+        return Value(kind, output=output)
+    if kind is Kind.TUPLE:
+        return Value(Kind.TUPLE, items=tuple(_value(item, node, importer) for item in exported.items))
+    if kind is Kind.UNKNOWN or exported.where is None:
+        return UNKNOWN
+    where = os.path.relpath(exported.where, os.path.dirname(importer)) if importer else exported.where
+    origin = Origin(node, exported.description, elsewhere=f"{where}:{exported.row}")
+    return Value(kind, fn=exported.fn, origin=origin)
