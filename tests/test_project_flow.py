@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -102,11 +104,27 @@ def test_fix_never_edits_another_module(copy: Path) -> None:
     assert (copy / "models.py").read_text() == before
 
 
-def test_jobs_one_and_two_agree(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    one = api.run(tasks(copy), jobs=1)
-    monkeypatch.setattr(api, "_POOL_THRESHOLD", 1)  # a pool even for this small project
-    two = api.run(tasks(copy), jobs=2)
-    assert [(r.display, r.diagnostics) for r in one] == [(r.display, r.diagnostics) for r in two]
+# Run in a fresh interpreter: forking a pool from the test process, which may have imported JAX
+# (multithreaded), can deadlock.
+_RUN_WITH_JOBS = """
+import sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+import test_project_flow
+from xentlint import api
+api._POOL_THRESHOLD = 1  # a pool even for this small project
+reports = api.run(test_project_flow.tasks(Path(sys.argv[1])), jobs=int(sys.argv[2]))
+print(repr([(r.display, r.diagnostics) for r in reports]))
+"""
+
+
+def test_jobs_one_and_two_agree(copy: Path) -> None:
+    def run(jobs: int) -> str:
+        command = [sys.executable, "-c", _RUN_WITH_JOBS, str(copy), str(jobs), str(Path(__file__).parent)]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    one = run(1)
+    assert "XL101" in one and one == run(2)
 
 
 def test_resolution_never_reads_framework_modules(tmp_path: Path) -> None:
