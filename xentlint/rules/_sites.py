@@ -123,3 +123,13 @@ class _AttributeReads(cst.CSTVisitor):
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
         return dotted_name(node.target) != self.dotted
+
+
+def feeds_only_the_loss(ctx: FileContext, site: LossSite, call: cst.Call) -> bool:
+    """`call` is applied in the loss's scope and feeds nothing else: inline, or a variable read only by the loss."""
+    arg = site.prediction_arg
+    if arg is None or local_activation(ctx, site) is not call:
+        return False
+    if isinstance(arg.value, cst.Name):
+        return len(ctx.flow.reads(ctx.flow.enclosing_scope(call), arg.value.value)) == 1
+    return True

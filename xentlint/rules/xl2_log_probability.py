@@ -16,25 +16,27 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from xentlint.context import FileContext
-from xentlint.cst_build import bool_literal, string_literal
+from xentlint.cst_build import bool_literal, keyword_arg, string_literal
 from xentlint.contract import Contract, Input, Relation
 from xentlint.diagnostics import Applicability, FixAvailability
 from xentlint.fixes import fused_log_call, spell_first
 from xentlint.flow import Kind, LossSite, Value
 from xentlint.flow.calls import match_activation
-from xentlint.knowledge import Vocabulary
-from xentlint.knowledge.schema import Fn, Labels, argument, has_star_args
+from xentlint.knowledge import Vocabulary, apis
+from xentlint.knowledge.schema import Fn, Form, Labels, argument, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules._site_messages import describe_activated, describe_loss, origin_place
-from xentlint.rules._sites import local_activation, loss_node
-from xentlint.rules.xl2_problem_type import _feeds_only
+from xentlint.rules._sites import feeds_only_the_loss, local_activation, loss_node
 from xentlint.rules.xl4_labels import swap_arguments
 
 _UNSAFE = Applicability.UNSAFE
 _LOG_PROBABILITY_LOSSES = frozenset({Labels.DISTRIBUTION, Labels.SEQUENCE})
 _NORMALISED = frozenset({Fn.SOFTMAX, Fn.SIGMOID})
 # How a CTC input on logits gets its log_softmax: over the class axis, the last of (T, N, C).
-_TORCH_LOG_SOFTMAX = ("torch.nn.functional.log_softmax", "torch.log_softmax")
+# How torch spells log_softmax as a function, by preference: the table's log forms of its softmax functions.
+_TORCH_LOG_SOFTMAX = tuple(dict.fromkeys(
+    row.log_form for row in sorted(apis.ACTIVATIONS, key=lambda row: "functional" not in row.names[0])
+    if row.framework == "torch" and row.fn is Fn.SOFTMAX and row.form is Form.FUNCTION and row.log_form))
 _EXAMPLE_CLASSES = 10  # the class count quoted when the code does not show one
 
 
@@ -158,7 +160,7 @@ class ProbabilitiesIntoLogProbabilityLoss(Rule):
         origin = site.prediction.origin
         call = origin.activation_call if origin is not None else None
         if call is None or local_activation(ctx, site) is not call or "#" in ctx.code(call) \
-                or not _feeds_only(ctx, site, call):
+                or not feeds_only_the_loss(ctx, site, call):
             return ()
         activation = match_activation(ctx, call)
         fused = fused_log_call(ctx, activation) if activation is not None else None
@@ -188,9 +190,7 @@ class ProbabilitiesIntoLogProbabilityLoss(Rule):
             return self.finding(site.report, message)
         wrapped = cst.Call(func=func, args=(
             cst.Arg(arg.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-            cst.Arg(cst.UnaryOperation(cst.Minus(), cst.Integer("1")), keyword=cst.Name("dim"),
-                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                          whitespace_after=cst.SimpleWhitespace(""))),
+            keyword_arg("dim", cst.UnaryOperation(cst.Minus(), cst.Integer("1"))),
         ))
         return self.finding(site.report, message, Replacement(arg.value, wrapped), applicability=_UNSAFE,
                             title="Apply log_softmax over the class axis")

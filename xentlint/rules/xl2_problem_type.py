@@ -26,7 +26,7 @@ from xentlint.knowledge.schema import Activation, Expects, Fn, Form, Labels, Par
 from xentlint.rule import Finding, Replacement, Rule
 from xentlint.rules._site_fixes import replacements, undo_activation, with_from_logits, with_logits_sibling
 from xentlint.rules._site_messages import describe_activated, describe_loss, describe_prediction, origin_place
-from xentlint.rules._sites import local_activation, loss_node, sole_users
+from xentlint.rules._sites import feeds_only_the_loss, local_activation, loss_node, sole_users
 
 _UNSAFE = Applicability.UNSAFE
 # Losses over mutually exclusive classes: one softmax distribution per example.
@@ -51,16 +51,6 @@ def _several_classes(value: Value) -> bool:
 
 def _classes(value: Value, noun: str = "classes") -> str:
     return f"its {value.classes} {noun}" if value.classes is not None else f"the {noun}"
-
-
-def _feeds_only(ctx: FileContext, site: LossSite, call: cst.Call) -> bool:
-    """`call` is applied in the loss's scope and feeds nothing else: inline, or a variable read only by the loss."""
-    arg = site.prediction_arg
-    if arg is None or local_activation(ctx, site) is not call:
-        return False
-    if isinstance(arg.value, cst.Name):
-        return len(ctx.flow.reads(ctx.flow.enclosing_scope(call), arg.value.value)) == 1
-    return True
 
 
 def _in_model(ctx: FileContext, node: cst.CSTNode) -> bool:
@@ -615,7 +605,7 @@ class NllWithoutLogSoftmax(Rule):
             fused = fused_log_call(ctx, activation) if activation is not None else None
             if fused is None or not _editable(ctx, site, call):
                 return self.site_finding(site, message)
-            safe = _feeds_only(ctx, site, call)
+            safe = feeds_only_the_loss(ctx, site, call)
             return self.site_finding(site, message, Replacement(call, fused),
                                 applicability=Applicability.SAFE if safe else _UNSAFE)
         api = _activation_api(ctx, origin.node)
