@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import subprocess
 import sys
 import time
@@ -154,3 +155,27 @@ def test_concurrent_runs_never_corrupt_the_index(tmp_path: Path) -> None:
     again = subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=300)
     assert again.stdout == outputs[0]
     assert not list((tmp_path / CACHE_DIR_NAME).rglob("*.tmp"))
+
+
+class _Planted:
+    """A pickle that would run code when loaded."""
+
+    def __init__(self, call: object, *arguments: object) -> None:
+        self.reduced = (call, arguments)
+
+    def __reduce__(self) -> tuple:
+        return self.reduced
+
+
+def test_a_planted_module_cache_runs_no_code(tmp_path: Path) -> None:
+    from xentlint import files
+    from xentlint.cache import code_fingerprint
+    from xentlint.module_cache import ModuleStore
+
+    store = ModuleStore(tmp_path)
+    store.file.parent.mkdir(parents=True)
+    for planted in (_Planted(os.system, f"touch {tmp_path / 'ran'}"),
+                    _Planted(files.write_atomic, tmp_path / "ran", b"")):  # xentlint's own functions too
+        store.file.write_bytes(pickle.dumps((1, code_fingerprint(), {"/m.py": ("k", (1, 2), planted)})))
+        assert ModuleStore(tmp_path).get("/m.py", (1, 2)) is None
+    assert not (tmp_path / "ran").exists()

@@ -166,6 +166,7 @@ def test_exclude_replaces_the_defaults_and_extend_exclude_adds(project: Path) ->
         ("xentlint.toml", '[per-file-ignores]\n"a.py" = "XL1"', ["per-file-ignores: 'a.py': expected a list"]),
         ("xentlint.toml", '[per-file-ignores]\n"a.py" = ["XL5"]',
          ["per-file-ignores: 'a.py': unknown rule code or prefix 'XL5'"]),
+        ("xentlint.toml", 'src = "lib"', ["src: expected a list of strings"]),
         ("xentlint.toml", "select = [", ["cannot read configuration"]),
         ("pyproject.toml", "[tool]\nxentlint = 3", ["[tool.xentlint] must be a table"]),
     ],
@@ -234,3 +235,12 @@ def test_fingerprint_is_stable_and_follows_what_changes_results(project: Path) -
     assert settings_for(project / "a.py", Overrides(unsafe_fixes=True)).fingerprint() != fingerprint
     write(project / "xentlint.toml", 'select = ["XL1"]\n[per-file-ignores]\n"t/*" = ["XL101"]\n')
     assert settings_for(project / "a.py").fingerprint() != fingerprint
+
+
+def test_source_roots_are_relative_to_the_configuration_and_change_the_fingerprint(project: Path) -> None:
+    assert settings_for(project / "a.py").source_roots is None  # the project root and its `src`
+    write(project / "pyproject.toml", '[tool.xentlint]\nsrc = ["lib", "../shared", "."]\n')
+    settings = settings_for(project / "pkg" / "a.py")
+    assert settings.source_roots == (str(project / "lib"), str(project.parent / "shared"), str(project))
+    write(project / "pyproject.toml", '[tool.xentlint]\nsrc = ["lib"]\n')
+    assert settings_for(project / "a.py").fingerprint() != settings.fingerprint()

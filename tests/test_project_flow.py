@@ -96,6 +96,84 @@ def test_editing_the_model_module_re_checks_only_its_dependants(copy: Path, monk
     assert sorted(processed) == ["models.py", "train.py"]  # the edited module and its one dependant
 
 
+def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, the state of a new process: what it knows of the project's modules comes from the disk."""
+    monkeypatch.setattr(project, "_PROJECT", project.Project())
+    monkeypatch.setattr(project, "_FACTS", {})
+    monkeypatch.setattr(project, "_TEXTS", {})
+
+
+def read_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files read from now on (their absolute paths)."""
+    from xentlint import files
+
+    reads: list[str] = []
+    real = files.read_source
+
+    def spy(path: Path):
+        reads.append(os.path.abspath(path))
+        return real(path)
+
+    monkeypatch.setattr(files, "read_source", spy)
+    monkeypatch.setattr(api, "read_source", spy)
+    return reads
+
+
+def touch(path: Path, text: str) -> None:
+    """Write `text` with a stamp the cache can trust, unlike any other of the project's."""
+    path.write_text(text)
+    os.utime(path, (1_000_000_100, 1_000_000_100))
+
+
+def test_a_run_after_an_edit_reads_only_the_edited_file(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == FOUND
+    train = copy / "train.py"
+    touch(train, train.read_text() + "\nprint(1)\n")
+    new_process(monkeypatch)
+    reads = read_sources(monkeypatch)
+    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == FOUND
+    # models.py's words, imports, summary and exported `Net` come from the module cache
+    assert reads == [str(train)]
+
+
+def test_an_edit_the_pre_filter_cannot_see_re_checks_no_importer(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    util = tmp_path / "util.py"
+    touch(util, "def double(x):\n    return 2 * x\n")
+    train = tmp_path / "train.py"  # imports util, but its check asks nothing of util's summary
+    touch(train, "import torch.nn.functional as F\nimport util\n\n\n"
+                 "def step(z, y):\n    return F.cross_entropy(z, y)\n")
+
+    def re_checked() -> list[str]:
+        counts: list[int] = []
+        api.run(tasks(tmp_path, ["train.py"], cache=True), jobs=1, progress=lambda done, total: counts.append(total))
+        return counts[0]
+
+    assert re_checked() == 1
+    touch(util, "def double(x):\n    return 3 * x\n")  # the same words of the rules, the same imports
+    assert re_checked() == 0
+    touch(util, "def double(x):\n    return softmax(x)\n")  # a rule's word: the rules to run may change
+    assert re_checked() == 1
+
+
+def test_source_roots_come_from_the_src_setting(tmp_path: Path) -> None:
+    from xentlint.config import Overrides, SettingsResolver
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "app").mkdir()
+    shutil.copy(PROJECT / "models.py", tmp_path / "lib" / "models.py")
+    shutil.copy(PROJECT / "train.py", tmp_path / "app" / "train.py")  # `from models import Net`
+
+    def found() -> list[tuple[str, int, str]]:
+        found_tasks, _ = api.tasks([str(tmp_path / "app" / "train.py")], SettingsResolver(Overrides()), no_cache=True)
+        return [(row, code) for _, row, code in findings(api.run(found_tasks, jobs=1))]
+
+    (tmp_path / "pyproject.toml").write_text("")
+    assert found() == []  # lib/ is not a source root: `models` is not found
+    (tmp_path / "pyproject.toml").write_text('[tool.xentlint]\nsrc = ["lib"]\n')
+    assert found() == [(11, "XL101"), (16, "XL101")]
+
+
 def test_fix_never_edits_another_module(copy: Path) -> None:
     before = (copy / "models.py").read_text()
     task = api.FileTask(copy / "train.py", "train.py", CODES, fix=True, write=True)
@@ -113,18 +191,29 @@ sys.path.insert(0, sys.argv[3])
 import test_project_flow
 from xentlint import api
 api._POOL_THRESHOLD = 1  # a pool even for this small project
-reports = api.run(test_project_flow.tasks(Path(sys.argv[1])), jobs=int(sys.argv[2]))
+reports = api.run(test_project_flow.tasks(Path(sys.argv[1]), cache=sys.argv[4:] == ["cache"]), jobs=int(sys.argv[2]))
 print(repr([(r.display, r.diagnostics) for r in reports]))
 """
 
 
-def test_jobs_one_and_two_agree(copy: Path) -> None:
-    def run(jobs: int) -> str:
-        command = [sys.executable, "-c", _RUN_WITH_JOBS, str(copy), str(jobs), str(Path(__file__).parent)]
-        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+def run_in_a_new_process(root: Path, jobs: int, *cache: str) -> str:
+    command = [sys.executable, "-c", _RUN_WITH_JOBS, str(root), str(jobs), str(Path(__file__).parent), *cache]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
-    one = run(1)
-    assert "XL101" in one and one == run(2)
+
+def test_jobs_one_and_two_agree(copy: Path) -> None:
+    one = run_in_a_new_process(copy, 1)
+    assert "XL101" in one and one == run_in_a_new_process(copy, 2)
+
+
+def test_a_pool_keeps_what_its_workers_learnt(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert "XL101" in run_in_a_new_process(copy, 2, "cache")
+    train = copy / "train.py"
+    touch(train, train.read_text() + "\nprint(1)\n")
+    new_process(monkeypatch)
+    reads = read_sources(monkeypatch)
+    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == FOUND
+    assert reads == [str(train)]
 
 
 def test_resolution_never_reads_framework_modules(tmp_path: Path) -> None:

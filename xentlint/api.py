@@ -5,9 +5,10 @@ import difflib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
-from xentlint.cache import Cache, Stamp
+from xentlint.cache import Cache, Dependency, Stamp
+from xentlint.module_cache import ModuleStore
 from xentlint.diagnostics import (
     FILE_TOO_LARGE,
     INTERNAL_ERROR,
@@ -57,6 +58,7 @@ class FileTask:
     settings_key: str = ""
     stdin: Optional[bytes] = None
     verify: bool = False  # fix: check each fix numerically first and skip those whose check fails
+    source_roots: Optional[tuple[str, ...]] = None  # the settings' `src` (None: the project root and its `src`)
 
     @property
     def is_notebook(self) -> bool:
@@ -73,8 +75,11 @@ class FileReport:
     checks: list[FixCheck] = field(default_factory=list)  # fix --verify: per applied or refused fix
     found: Optional[int] = None  # fix: how many findings `check` reports on the file before fixing
     cache_key: Optional[str] = None  # set by a check that may be cached
-    # The project modules the check read (`xentlint.project`), with their content keys.
-    dependencies: tuple[tuple[str, str], ...] = ()
+    # The project modules the check used (`xentlint.project`), with the keys of what it used and
+    # their stamps from before they were read.
+    dependencies: tuple[Dependency, ...] = ()
+    # What the process learnt of project modules meanwhile (`project.Facts`), for the module cache.
+    modules: list[tuple[str, tuple[int, int], Any]] = field(default_factory=list)
 
     def diff(self) -> str:
         if self.fixed_source is None or self.original is None:
@@ -94,12 +99,14 @@ def check_source(source: str, filename: str, codes: frozenset[str]) -> list[Diag
     return engine.lint_source(source, filename, codes).diagnostics
 
 
-def check_with_dependencies(source: str, filename: str,
-                            codes: frozenset[str]) -> tuple[list[Diagnostic], frozenset[str]]:
+def check_with_dependencies(source: str, filename: str, codes: frozenset[str],
+                            source_roots: Optional[tuple[str, ...]] = None) -> tuple[list[Diagnostic], frozenset[str]]:
     """`check_source`, and the project modules whose summaries the check read (for an editor to
-    re-check the file when one of them is saved)."""
+    re-check the file when one of them is saved); `source_roots` are the settings' `src`."""
     from xentlint.project import project
 
+    project().source_roots = source_roots
+    project().forget_files()
     used = project().used
     used.clear()
     findings = check_source(source, filename, codes)
@@ -142,16 +149,28 @@ def _process(task: FileTask) -> FileReport:
     used = project().used
     used.clear()
     project().checking = (task.display, os.path.abspath(task.path)) if task.path is not None else None
+    project().source_roots = task.source_roots
+    project().store = _module_store(task.cache_dir)
     try:
         if task.fix:
             return _fix(task, source)
         report = FileReport(task.display, _check(task, source.text))
     finally:
         project().checking = None
-    report.dependencies = tuple(sorted(used.items()))
+    report.dependencies = tuple(sorted((module, key, stamp) for module, (key, stamp) in used.items()))
+    report.modules = project().take_fresh() if task.cache_dir is not None else []
     if task.cache_dir is not None:  # the key of the text checked, which `run` stores the findings under
         report.cache_key = Cache.key(source.text, task.settings_key)
     return report
+
+
+def _module_store(cache_dir: Optional[Path]) -> Optional[ModuleStore]:
+    """The module cache of a project root, one per process (a pool's workers inherit the parent's)."""
+    from xentlint.project import project
+
+    if cache_dir is None:
+        return None
+    return project().stores.setdefault(cache_dir, ModuleStore(cache_dir))  # type: ignore[return-value]
 
 
 def _check(task: FileTask, text: str) -> list[Diagnostic]:
@@ -172,8 +191,12 @@ def _from_cache(task: FileTask, caches: dict[Path, Cache]) -> tuple[Optional[Fil
     try:
         stamp = Stamp.of(path)
         cached = cache.get_unchanged(path, task.settings_key, stamp)
-        if cached is None:  # touched, or first seen: the content decides
-            key = cache.key(read_source(task.path).text, task.settings_key)
+        if cached is None and cache.may_hold(path, task.settings_key):  # touched: the content decides
+            from xentlint.project import project
+
+            source = read_source(task.path)
+            project().remember(path, (stamp.size, stamp.mtime_ns), source)  # not read again to check it
+            key = cache.key(source.text, task.settings_key)
             cached = cache.get(path, key)
             if cached is not None:
                 # next time, without reading
@@ -245,6 +268,10 @@ def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = Non
     heavy = len(pending) > 1 and sum(sizes.values()) >= _POOL_BYTES
     report_progress = progress or (lambda done, total: None)
     report_progress(0, len(pending))
+    stores = {task.cache_dir: _module_store(task.cache_dir) for task in map(tasks.__getitem__, pending)
+              if task.cache_dir is not None}
+    for store in stores.values():
+        store.load()  # once, before a pool forks: its workers then share it
     if jobs <= 1 or not (heavy or len(pending) >= _POOL_THRESHOLD):
         done = []
         for index in pending:
@@ -262,12 +289,16 @@ def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = Non
     for index, report in zip(pending, done):
         reports[index] = report
         task = tasks[index]
+        for path, stamp, facts in report.modules:
+            stores[task.cache_dir].put(path, stamp, facts)
         if report.cache_key is not None and task.cache_dir is not None and task.path is not None:
             cache = caches.setdefault(task.cache_dir, Cache(task.cache_dir))
             cache.put(os.path.abspath(task.path), report.cache_key, report.diagnostics, task.settings_key,
                       looked_up[index][1], report.dependencies)
     for cache in caches.values():
         cache.save()
+    for store in stores.values():
+        store.save()
     return [report for report in reports if report is not None]
 
 
@@ -300,7 +331,8 @@ def tasks(paths: Sequence[str], resolver: SettingsResolver, *, fix: bool = False
         if force_exclude and stdin_filename and settings.is_excluded(Path(display).resolve(), is_dir=False):
             return found_tasks, missing
         found_tasks.append(FileTask(None, display, settings.codes_for(Path(display).resolve()), fix=fix,
-                                    unsafe=settings.unsafe_fixes, stdin=stdin or b"", verify=verify))
+                                    unsafe=settings.unsafe_fixes, stdin=stdin or b"", verify=verify,
+                                    source_roots=settings.source_roots))
         paths = [p for p in paths if p != "-"]
         if not paths:
             return found_tasks, missing
@@ -314,7 +346,8 @@ def tasks(paths: Sequence[str], resolver: SettingsResolver, *, fix: bool = False
         cache_dir = None if no_cache or fix else settings.root
         found_tasks.append(FileTask(path, _display(path, found.real[path], here), codes, fix=fix,
                                     unsafe=settings.unsafe_fixes, write=write, verify=verify, cache_dir=cache_dir,
-                                    settings_key=settings.fingerprint() + ",".join(sorted(codes))))
+                                    settings_key=settings.fingerprint() + ",".join(sorted(codes)),
+                                    source_roots=settings.source_roots))
     return found_tasks, missing
 
 

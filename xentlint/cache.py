@@ -29,8 +29,11 @@ from xentlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
 
 CACHE_DIR_NAME = ".xentlint_cache"
 INDEX_NAME = "results.json"
-_FORMAT = 4
+_FORMAT = 5
 _RACY_NS = 2_000_000_000  # a modification this recent may not change the time the next one sees
+
+
+Dependency = tuple[str, str, Optional[tuple[int, int]]]  # module path, key of what was used, stamp before
 
 
 @dataclass(frozen=True)
@@ -51,11 +54,12 @@ class Cache:
         self.folder = root / CACHE_DIR_NAME / __version__
         self._entries: Optional[dict[str, Any]] = None  # read on first use
         self._updates: dict[str, list] = {}
+        self._holding: dict[tuple[str, str, Optional[tuple[int, ...]]], bool] = {}  # dependencies checked this run
 
     @staticmethod
     def key(text: str, settings_key: str) -> str:
         digest = hashlib.sha256()
-        for part in (str(_FORMAT), __version__, _code_fingerprint(), settings_key, text):
+        for part in (str(_FORMAT), __version__, code_fingerprint(), settings_key, text):
             digest.update(part.encode("utf-8", "surrogatepass"))
             digest.update(b"\0")
         return digest.hexdigest()
@@ -63,7 +67,7 @@ class Cache:
     def get(self, path: str, key: str) -> Optional[list[Diagnostic]]:
         """The findings stored for the file at `path` (absolute) if they were computed under `key`."""
         entry = self._entry(path)
-        if entry is None or entry[0] != key or not _dependencies_hold(entry[3]):
+        if entry is None or entry[0] != key or not self._dependencies_hold(entry[3]):
             return None
         return _diagnostics(entry[1])
 
@@ -71,22 +75,47 @@ class Cache:
         """The findings stored for `path` if neither the file's stamp nor the settings changed."""
         entry = self._entry(path)
         if entry is None or entry[2] != [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)] \
-                or not _dependencies_hold(entry[3]):
+                or not self._dependencies_hold(entry[3]):
             return None
         return _diagnostics(entry[1])
 
-    def dependencies(self, path: str) -> list[tuple[str, str]]:
-        """The project modules the stored result for `path` used, with their content keys."""
+    def may_hold(self, path: str, settings_key: str) -> bool:
+        """Whether an entry for `path` was stored under these settings (else its content cannot
+        match, and need not be read to find out)."""
         entry = self._entry(path)
-        return [(module, key) for module, key, _stamp in entry[3]] if entry is not None else []
+        return entry is not None and isinstance(entry[2], list) and entry[2][2:] == [_settings_hash(settings_key)]
+
+    def dependencies(self, path: str) -> list[Dependency]:
+        """The project modules the stored result for `path` used, with their keys and stamps."""
+        entry = self._entry(path)
+        return [(module, key, tuple(stamp) if stamp else None) for module, key, stamp in entry[3]] \
+            if entry is not None else []
 
     def put(self, path: str, key: str, diagnostics: list[Diagnostic], settings_key: str,
-            stamp: Optional[Stamp], dependencies: Sequence[tuple[str, str]] = ()) -> None:
+            stamp: Optional[Stamp], dependencies: Sequence[Dependency] = ()) -> None:
         """Store findings computed under `key`; `stamp` was taken before the file was read;
-        `dependencies` are the project modules the check read, with their content keys."""
-        recorded = [stamp.size, stamp.mtime_ns, _settings_hash(settings_key)] if _trusted(stamp) else None
+        `dependencies` are the project modules the check used, each with the key of what it used
+        (`xentlint.project.current_key`) and its stamp from before it was read."""
+        size, mtime_ns = (stamp.size, stamp.mtime_ns) if stamp is not None and trusted(stamp) else (None, None)
+        recorded = [size, mtime_ns, _settings_hash(settings_key)]
         self._updates[path] = [key, [_record(d) for d in diagnostics], recorded,
-                               [_dependency(module, module_key) for module, module_key in dependencies]]
+                               [[module, module_key, list(module_stamp) if _trusted_pair(module_stamp) else None]
+                                for module, module_key, module_stamp in dependencies]]
+
+    def _dependencies_hold(self, dependencies: list) -> bool:
+        """Every module a cached result used is as it was (each checked once per run: a module is
+        the dependency of many files)."""
+        for item in dependencies:
+            try:
+                path, key, stamp = item
+                memo = (path, key, tuple(stamp) if stamp else None)
+            except (ValueError, TypeError):
+                return False
+            if memo not in self._holding:
+                self._holding[memo] = _holds(path, key, stamp)
+            if not self._holding[memo]:
+                return False
+        return True
 
     def _entry(self, path: str) -> Optional[list]:
         if self._entries is None:
@@ -104,7 +133,7 @@ class Cache:
         entries.update(self._updates)
         temporary = index.with_name(f"{INDEX_NAME}.{os.getpid()}.tmp")
         try:
-            _ensure_root(self.folder.parent)
+            ensure_root(self.folder.parent)
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary.write_text(json.dumps({"format": _FORMAT, "entries": entries}), encoding="utf-8")
             os.replace(temporary, index)
@@ -115,34 +144,26 @@ class Cache:
         self._entries, self._updates = entries, {}
 
 
-def _trusted(stamp: Optional[Stamp]) -> bool:
+def trusted(stamp: Optional[Stamp]) -> bool:
     return stamp is not None and stamp.mtime_ns < time.time_ns() - _RACY_NS
 
 
-def _dependency(path: str, key: str) -> list:
-    """A module a check used: its content key, and its stamp when that can tell versions apart."""
+def _trusted_pair(stamp: Optional[tuple[int, int]]) -> bool:
+    """Whether a stamp can tell versions apart (see `trusted`)."""
+    return stamp is not None and trusted(Stamp(*stamp))
+
+
+def _holds(path: str, key: str, stamp: Optional[list]) -> bool:
+    """A module a cached result used is as it was: by its stamp, or else by what was used of it."""
     try:
-        stamp: Optional[Stamp] = Stamp.of(path)
+        now = Stamp.of(path)
     except OSError:
-        stamp = None
-    return [path, key, [stamp.size, stamp.mtime_ns] if stamp is not None and _trusted(stamp) else None]
+        return False
+    if stamp == [now.size, now.mtime_ns]:
+        return True
+    from xentlint.project import current_key
 
-
-def _dependencies_hold(dependencies: list) -> bool:
-    """Every module a cached result used is as it was: by its stamp, or else by its content."""
-    for item in dependencies:
-        try:
-            path, key, stamp = item
-            now = Stamp.of(path)
-        except (OSError, ValueError, TypeError):
-            return False
-        if stamp == [now.size, now.mtime_ns]:
-            continue
-        from xentlint.project import current_key
-
-        if current_key(path) != key:
-            return False
-    return True
+    return current_key(path, like=key) == key
 
 
 def _read(index: Path) -> dict[str, Any]:
@@ -169,7 +190,7 @@ def _diagnostics(records: Any) -> Optional[list[Diagnostic]]:
 
 
 @lru_cache(maxsize=None)
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     """Sizes and times of xentlint's own modules: an edited checkout never reads stale results."""
     package = Path(__file__).resolve().parent
     stats = sorted((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns)
@@ -185,7 +206,7 @@ def clean(root: Path) -> bool:
     return True
 
 
-def _ensure_root(root: Path) -> None:
+def ensure_root(root: Path) -> None:
     if not (root / ".gitignore").exists():
         root.mkdir(parents=True, exist_ok=True)
         (root / ".gitignore").write_text("# Automatically created by xentlint.\n*\n")

@@ -38,7 +38,7 @@ DEFAULT_EXCLUDE = (
 
 KEYS = (
     "select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores",
-    "unsafe-fixes", "output-format",
+    "unsafe-fixes", "output-format", "src",
 )
 
 
@@ -88,6 +88,9 @@ class Settings:
     output_format: str = "text"
     root: Path = field(default_factory=Path.cwd)
     config_file: Optional[Path] = None
+    # Where `import x` finds the project's own modules (`src`, absolute); None: the project root
+    # and its `src` folder.
+    source_roots: Optional[tuple[str, ...]] = None
 
     def codes_for(self, path: Path) -> frozenset[str]:
         """The enabled codes for one file, after `per-file-ignores`."""
@@ -125,6 +128,7 @@ class Settings:
             # Per-file patterns are relative to the root.
             "root": str(self.root),
             "unsafe_fixes": self.unsafe_fixes,
+            "src": self.source_roots,  # what project imports resolve to
         }
         return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()
 
@@ -166,6 +170,7 @@ class FileConfig:
     per_file_ignores: tuple[PerFileIgnore, ...] = ()
     unsafe_fixes: Optional[bool] = None
     output_format: Optional[str] = None
+    src: Optional[tuple[str, ...]] = None
 
 
 class _Table:
@@ -269,6 +274,7 @@ def load_config(path: Path) -> Optional[FileConfig]:
         per_file_ignores=table.per_file_ignores(),
         unsafe_fixes=table.boolean("unsafe-fixes"),
         output_format=table.output_format(),
+        src=table.strings("src"),
     )
 
 
@@ -381,4 +387,6 @@ class SettingsResolver:
             output_format=_first(overrides.output_format, config.output_format, "text"),
             root=config.path.parent,
             config_file=config.path,
+            source_roots=None if config.src is None else tuple(
+                os.path.normpath(os.path.join(os.path.abspath(config.path.parent), folder)) for folder in config.src),
         )

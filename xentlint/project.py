@@ -6,11 +6,16 @@ models, all as value kinds with the file and row that gave them their meaning. N
 imports from other project modules are kept as references (a package's `__init__.py`
 re-exporting `from .nets import Disc`) and followed when asked, so a summary never depends on
 another file. Third-party and framework modules are never read: only files under the importing
-file's folder, the project root (the nearest folder with `pyproject.toml`, `setup.py`,
-`setup.cfg` or `.git`) and its `src` folder are. Cycles and missing modules give unknown.
+file's folder and the source roots (the settings' `src`; by default the project root, the nearest
+folder with `pyproject.toml`, `setup.py`, `setup.cfg` or `.git`, and its `src` folder) are.
+Cycles and missing modules give unknown.
 
-Summaries are memoised per process by path and content, and every file a check used is recorded
-(`dependencies`) so the result cache can tell when a dependency changed.
+What a run learns of a module (`Facts`: content key, the words the pre-filter reads, imports,
+summary, the names exported so far) is kept per process by path and stamp, and on disk by the
+run (`xentlint.module_cache`), so a module is read at most once per process and not at all while
+unchanged. Every module a check used is recorded (`Project.used`) with the key of what it used:
+the content for a summary, the rules' words and the imports for the pre-filter, so that the
+result cache re-checks a file only when something it depended on changed.
 """
 from __future__ import annotations
 
@@ -18,10 +23,10 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Protocol, Sequence, Union
 
 from xentlint.knowledge import Vocabulary, vocabulary
 from xentlint.knowledge.apis import FRAMEWORK_MODULES
@@ -73,6 +78,39 @@ class Summary:
     names: dict[str, Optional[Exported]] = field(default_factory=dict)
 
 
+_WORDS_KEY = "words:"
+
+
+@dataclass
+class Facts:
+    """What a run learns of one project module from one read of it, kept on disk by content
+    (`xentlint.module_cache.ModuleStore`) so that a later run need not read the module again."""
+
+    key: str  # the content hash
+    words: frozenset[str]  # the rules' and activations' words it mentions (the pre-filter's view)
+    import_lines: tuple[tuple[str, ...], ...]  # its imports, as `_IMPORT_LINE` reads them
+    summary: Optional[Summary] = None  # made when a check first asks for it
+
+    @cached_property
+    def words_key(self) -> str:
+        """The key of what the pre-filter reads of the module: the words and the imports."""
+        digest = hashlib.sha256()
+        for part in (*sorted(self.words), "", *map(repr, self.import_lines)):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        return _WORDS_KEY + digest.hexdigest()
+
+    def absorb(self, older: "Facts") -> None:
+        """Keep what an older copy of the same version knows and this one does not (another
+        process may have exported other names)."""
+        if older.key != self.key or older.summary is None:
+            return
+        if self.summary is None:
+            self.summary = older.summary
+        else:
+            self.summary.names.update({name: value for name, value in older.summary.names.items()
+                                       if name not in self.summary.names})
+
+
 @dataclass(frozen=True)
 class ModuleRef:
     """A project module bound to a name (`import models`): its attributes are its summary's names."""
@@ -94,12 +132,16 @@ def project_root(folder: str) -> Optional[str]:
 
 
 def _search_roots(importer: str) -> list[str]:
-    """Where `import x` finds `x` as Python would run the importing script, then the project's roots."""
+    """Where `import x` finds `x` as Python would run the importing script, then the project's
+    source roots (configured with `src`; else the project root and its `src` folder)."""
     folder = os.path.dirname(importer)
     roots = [folder]
-    root = project_root(folder)
-    if root is not None:
-        roots += [root, os.path.join(root, "src")]
+    if _PROJECT.source_roots is not None:
+        roots += _PROJECT.source_roots
+    else:
+        root = project_root(folder)
+        if root is not None:
+            roots += [root, os.path.join(root, "src")]
     roots += [workspace for workspace in _PROJECT.workspace_roots if importer.startswith(workspace + os.sep)]
     return list(dict.fromkeys(roots))
 
@@ -124,25 +166,52 @@ def resolve(importer: str, ref: ImportRef) -> Optional[str]:
 
 
 def _module_file(stem: str) -> Optional[str]:
-    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
-        if os.path.isfile(candidate):
-            return os.path.realpath(candidate) if os.path.islink(candidate) else candidate
-    return None
+    """The module `stem` names, looked up on disk once per process (or per check, in an editor)."""
+    memo = _PROJECT.module_files
+    if stem not in memo:
+        memo[stem] = next((os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+                           for candidate in (stem + ".py", os.path.join(stem, "__init__.py"))
+                           if os.path.isfile(candidate)), None)
+    return memo[stem]
 
 
 Reader = Callable[[Any, str], Any]  # (parsed module, its path) -> its context, read alone
 
 
+class Store(Protocol):
+    """Where facts outlive the run (`xentlint.module_cache.ModuleStore`); stamps are (size, mtime_ns)."""
+
+    def get(self, path: str, stamp: tuple[int, int], key: Optional[str] = None) -> Optional[Facts]: ...
+
+
 # ---------------------------------------------------------------- reading and summarising
 class Project:
-    """The summaries one process has computed, and the files each check used."""
+    """The modules one process has read and summarised, and the files each check used."""
 
     def __init__(self) -> None:
-        self._summaries: dict[str, Optional[Summary]] = {}
         self._contexts: OrderedDict[tuple[str, str], Any] = OrderedDict()  # the last modules parsed
-        self.used: dict[str, str] = {}  # path -> content key, for the check in progress
+        # The modules the check in progress used: path -> the key of what it used, the stamp before.
+        self.used: dict[str, tuple[str, tuple[int, int]]] = {}
         self.checking: Optional[tuple[str, str]] = None  # the file being checked: its display name, its path
         self.workspace_roots: list[str] = []  # an editor's workspace folders (the language server)
+        self.source_roots: Optional[tuple[str, ...]] = None  # the settings' `src` for the file being checked
+        self.stores: dict[Any, Store] = {}  # by cache folder, kept for the process
+        self.store: Optional[Store] = None  # the one of the file being checked
+        self.fresh: dict[str, tuple[tuple[int, int], Facts]] = {}  # learnt or grown since last taken
+        # What the file system said: module files by stem, the files each module's imports name.
+        self.module_files: dict[str, Optional[str]] = {}
+        self.resolved: dict[tuple[str, str, Optional[tuple[str, ...]]], frozenset[str]] = {}
+
+    def forget_files(self) -> None:
+        """Look at the disk again (an editor's session outlives new and deleted modules)."""
+        self.module_files.clear()
+        self.resolved.clear()
+
+    def take_fresh(self) -> list[tuple[str, tuple[int, int], Facts]]:
+        """The facts this process learnt since the last call, for the run to keep on disk."""
+        taken = [(path, stamp, facts) for path, (stamp, facts) in self.fresh.items()]
+        self.fresh.clear()
+        return taken
 
     def remember(self, path: str, stamp: tuple[int, int], source: "SourceFile") -> None:
         """A file the run has read (with its stamp from before the read), for summaries."""
@@ -162,15 +231,18 @@ class Project:
         return path if os.path.isfile(path) or os.path.isdir(os.path.dirname(path)) else None
 
     def summary(self, path: str) -> Optional[Summary]:
-        key = current_key(path)
-        if key is None:
+        known = _facts(path)
+        if known is None:
             return None
-        self.used[path] = key
-        known = self._summaries.get(path)
-        if path not in self._summaries or (known is not None and known.key != key):  # new, or edited since
-            self._summaries[path] = None  # a cycle through this file ends in unknown
-            self._summaries[path] = _summarise(path)
-        return self._summaries[path]
+        stamp, facts = known
+        self.used[path] = (facts.key, stamp)
+        if facts.summary is None:
+            text, key = _read(path)
+            if text is None or key != facts.key:  # changed since its facts were taken
+                return None
+            facts.summary = _summarise(path, text, facts)
+            self.fresh[path] = known
+        return facts.summary
 
     def lookup(self, importer: str, ref: ImportRef, reader: Reader, hops: int = 0) -> Union[Exported, ModuleRef, None]:
         """What `ref`, imported by `importer`, is: an exported value, a project module, or None.
@@ -207,6 +279,9 @@ class Project:
             summary.names[name] = None  # asked again while computing (a cycle): unknown
             ctx = self._context(summary, reader)
             summary.names[name] = _export_name(ctx, name) if ctx is not None else None
+            known = _FACTS.get(summary.path)
+            if known is not None and known[1].summary is summary:
+                self.fresh[summary.path] = known  # kept on disk with its new name
         return summary.names[name]
 
     def _context(self, summary: Summary, reader: Reader) -> Any:
@@ -240,13 +315,10 @@ def content_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _summarise(path: str) -> Optional[Summary]:
-    text, key = _read(path)
-    if text is None or key is None:
-        return None
-    if _activation_words().isdisjoint(_file_words(path)):
-        return Summary(path, key, _imports(text))  # nothing here can make probabilities
-    return Summary(path, key, _imports(text), candidates=_candidates(text))
+def _summarise(path: str, text: str, facts: Facts) -> Summary:
+    if _activation_words().isdisjoint(facts.words):
+        return Summary(path, facts.key, _imports(text))  # nothing here can make probabilities
+    return Summary(path, facts.key, _imports(text), candidates=_candidates(text))
 
 
 _TOP_LEVEL = re.compile(r"^(?=\S)", re.MULTILINE)
@@ -341,46 +413,100 @@ def _export(ctx: Any, value: Optional[Value]) -> Optional[Exported]:
 
 # ---------------------------------------------------------------- the prefilter's view
 def imported_words(filename: str, text: str) -> frozenset[str]:
-    """The identifiers of the project modules `text` imports (and of the modules those import), so
-    that a file whose softmax lives in another module is not skipped by the pre-filter."""
+    """The rules' words that the project modules `text` imports (and the modules those import)
+    mention, so that a file whose softmax lives in another module is not skipped by the pre-filter."""
     importer = _PROJECT.locate(filename)
     if importer is None:
         return frozenset()
     words: set[str] = set()
-    for path in _imported_files(importer, text, depth=2):
-        key = current_key(path)
-        if key is not None:
-            _PROJECT.used[path] = key  # what it says decides which rules run on the importer
-        words |= _file_words(path)
+    for path in _imported_files(importer, _IMPORT_LINE.findall(text), depth=2):
+        known = _facts(path)
+        if known is not None:
+            # Only these words and the module's imports decide which rules run on the importer: an
+            # edit that keeps them does not re-check it (a summary read later records the content).
+            _PROJECT.used.setdefault(path, (known[1].words_key, known[0]))
+            words |= known[1].words
     return frozenset(words)
 
 
-def _imported_files(importer: str, text: str, depth: int) -> set[str]:
-    found: set[str] = set()
-    for dots, module, names, plain in _IMPORT_LINE.findall(text):
+def _imported_files(importer: str, import_lines: Sequence[tuple[str, ...]], depth: int) -> set[str]:
+    found = set(_resolved_imports(importer, import_lines))
+    if depth > 1:
+        for path in list(found):
+            known = _facts(path)
+            if known is not None:
+                found |= _module_imports(path, known[1])
+    return found
+
+
+def _module_imports(path: str, facts: Facts) -> frozenset[str]:
+    """The project files a module's imports name, resolved once per process for each version of it
+    (a package's `__init__.py` is imported by many files and may import a hundred modules)."""
+    memo = _PROJECT.resolved
+    key = (path, facts.key, _PROJECT.source_roots)
+    if key not in memo:
+        memo[key] = frozenset(_resolved_imports(path, facts.import_lines))
+    return memo[key]
+
+
+def _resolved_imports(importer: str, import_lines: Sequence[tuple[str, ...]]) -> Iterator[str]:
+    for dots, module, names, plain in import_lines:
         refs = [ImportRef(plain)] if plain else [ImportRef(module, len(dots))] + [
             ImportRef(f"{module}.{name.strip()}" if module else name.strip(), len(dots))
             for name in names.split(",") if name.strip()]
         for ref in refs:
             path = resolve(importer, ref)
             if path is not None:
-                found.add(path)
-    if depth > 1:
-        for path in list(found):
-            found |= _imported_files(path, _file_text(path) or "", depth - 1)
-    return found
+                yield path
 
 
 _TEXTS: dict[str, tuple[tuple[int, int], Optional["SourceFile"], Optional[str]]] = {}  # path -> stamp, source, key
 
 
-def _file_text(path: str) -> Optional[str]:
-    return _read(path)[0]
+def current_key(path: str, like: str = "") -> Optional[str]:
+    """The key of the module at `path` now, of the kind `like` is: its content (the default), or
+    the words and imports the pre-filter read (None when it cannot be read)."""
+    known = _facts(path)
+    if known is None:
+        return None
+    return known[1].words_key if like.startswith(_WORDS_KEY) else known[1].key
 
 
-def current_key(path: str) -> Optional[str]:
-    """The content key of the module at `path` now (None when it cannot be read)."""
-    return _read(path)[1]
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """Every word some rule's pre-filter asks for, and the activations summaries look for."""
+    from xentlint.rule_index import RULES
+
+    needed = (vocabulary(Vocabulary(family)) for entry in RULES for family in entry.requires)
+    return _activation_words().union(*needed)
+
+
+_FACTS: dict[str, tuple[tuple[int, int], Facts]] = {}  # path -> its stamp and facts
+
+
+def _facts(path: str) -> Optional[tuple[tuple[int, int], Facts]]:
+    """The stamp and facts of the project module at `path`: known in this process, kept on disk
+    for this stamp or content, or else learnt from one read."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    stamp = (status.st_size, status.st_mtime_ns)
+    known = _FACTS.get(path)
+    if known is not None and known[0] == stamp:
+        return known
+    store = _PROJECT.store
+    facts = store.get(path, stamp) if store is not None else None
+    if facts is None:
+        text, key = _read(path)
+        if text is None or key is None:
+            return None
+        facts = store.get(path, stamp, key) if store is not None else None
+        if facts is None:
+            facts = Facts(key, _words(text) & _known_words(), tuple(_IMPORT_LINE.findall(text)))
+        _PROJECT.fresh[path] = (stamp, facts)  # new, or known by content only: kept with this stamp
+    _FACTS[path] = known = (stamp, facts)
+    return known
 
 
 def _read(path: str) -> tuple[Optional[str], Optional[str]]:
@@ -402,15 +528,3 @@ def _read(path: str) -> tuple[Optional[str], Optional[str]]:
         known = (stamp, source, content_key(source.text) if source is not None else None)
         _TEXTS[path] = known
     return (known[1].text if known[1] is not None else None), known[2]
-
-
-_WORDS: dict[tuple[str, str], frozenset[str]] = {}  # (path, content key) -> identifiers
-
-
-def _file_words(path: str) -> frozenset[str]:
-    text, key = _read(path)
-    if text is None or key is None:
-        return frozenset()
-    if (path, key) not in _WORDS:
-        _WORDS[(path, key)] = _words(text)
-    return _WORDS[(path, key)]

@@ -111,7 +111,8 @@ class XentlintServer(LanguageServer):
         findings: list[Diagnostic] = []
         if not settings.is_excluded(path, is_dir=False):
             findings, self.dependencies[uri] = await asyncio.get_running_loop().run_in_executor(
-                self.checker, api.check_with_dependencies, source, str(path), settings.codes_for(path))
+                self.checker, api.check_with_dependencies, source, str(path), settings.codes_for(path),
+                settings.source_roots)
         if self.workspace.get_text_document(uri).version != version:
             return  # edited (or closed) meanwhile: a newer check is on its way
         lines = source.splitlines(keepends=True)
