@@ -179,3 +179,18 @@ def test_a_planted_module_cache_runs_no_code(tmp_path: Path) -> None:
         store.file.write_bytes(pickle.dumps((1, code_fingerprint(), {"/m.py": ("k", (1, 2), planted)})))
         assert ModuleStore(tmp_path).get("/m.py", (1, 2)) is None
     assert not (tmp_path / "ran").exists()
+
+
+def test_the_index_lists_a_module_many_files_depend_on_once(tmp_path: Path, processed: list[str]) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "util.py").write_text("def double(x):\n    return 2 * x\n")
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text("import util\nimport torch.nn.functional as F\n\nloss = F.cross_entropy(z, y)\n")
+    api.run(tasks(tmp_path, codes=frozenset({"XL101"})), jobs=1)
+    index = index_of(tmp_path)
+    assert [module[0] for module in index["dependencies"]] == [str(tmp_path / "util.py")]
+    assert {Path(path).name: entry[3] for path, entry in index["entries"].items()} == \
+        {"a.py": [0], "b.py": [0], "util.py": []}
+    processed.clear()
+    api.run(tasks(tmp_path, codes=frozenset({"XL101"})), jobs=1)
+    assert processed == []  # answered from the index as written

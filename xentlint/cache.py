@@ -11,6 +11,11 @@ Like git's index, an entry also keeps the file's size and modification time, tak
 file was read: while they and the settings are unchanged, a warm run does not read the file at
 all. A file modified within two seconds of its check gets no stamp (its time may not tell two
 versions apart), so the content decides.
+
+An entry also lists the project modules its result depended on (`xentlint.project`), each with
+the key of what the check used of it (its content, or only the words and imports the pre-filter
+read) and its stamp: the result holds while each is unchanged by its stamp, or else by that key.
+The index lists each such module once; a module shared by many files is checked once per run.
 """
 from __future__ import annotations
 
@@ -135,7 +140,7 @@ class Cache:
         try:
             ensure_root(self.folder.parent)
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"format": _FORMAT, "entries": entries}), encoding="utf-8")
+            temporary.write_text(json.dumps(_document(entries)), encoding="utf-8")
             os.replace(temporary, index)
         except OSError:
             pass  # a read-only tree still lints, just without a cache
@@ -166,14 +171,36 @@ def _holds(path: str, key: str, stamp: Optional[list]) -> bool:
     return current_key(path, like=key) == key
 
 
+def _document(entries: dict[str, list]) -> dict[str, Any]:
+    """The index as written: each module a result depended on is listed once (a package's modules
+    are dependencies of most of its files), and entries name them by their place in that list."""
+    modules: dict[tuple, int] = {}
+    written = {}
+    for path, (key, findings, stamp, dependencies) in entries.items():
+        places = [modules.setdefault((module, module_key, tuple(module_stamp) if module_stamp else None), len(modules))
+                  for module, module_key, module_stamp in dependencies]
+        written[path] = [key, findings, stamp, places]
+    return {"format": _FORMAT, "dependencies": list(modules), "entries": written}
+
+
 def _read(index: Path) -> dict[str, Any]:
     try:
         data = json.loads(index.read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("entries"), dict):
+    if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("entries"), dict) \
+            or not isinstance(data.get("dependencies"), list):
         return {}
-    return data["entries"]
+    modules = [module if isinstance(module, list) and len(module) == 3 else None for module in data["dependencies"]]
+    entries = {}
+    for path, entry in data["entries"].items():
+        try:
+            dependencies = [modules[place] for place in entry[3]]
+        except (TypeError, IndexError, KeyError):
+            continue  # damaged: a miss
+        if isinstance(entry, list) and None not in dependencies:
+            entries[path] = [*entry[:3], dependencies]
+    return entries
 
 
 @lru_cache(maxsize=None)
