@@ -101,6 +101,7 @@ def new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(project, "_PROJECT", project.Project())
     monkeypatch.setattr(project, "_FACTS", {})
     monkeypatch.setattr(project, "_TEXTS", {})
+    monkeypatch.setattr(api, "_MODULE_STORES", {})
 
 
 def read_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:

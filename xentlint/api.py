@@ -5,7 +5,7 @@ import difflib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
 from xentlint.cache import Cache, Dependency, Stamp
 from xentlint.module_cache import ModuleStore
@@ -29,6 +29,7 @@ from xentlint.files import (
 if TYPE_CHECKING:
     from xentlint.config import SettingsResolver
     from xentlint.engine import FixResult
+    from xentlint.project import Facts
     from xentlint.verification import FixCheck
 
 # The pre-filter, the engine (and LibCST under it) and the process pool are imported on first
@@ -79,7 +80,7 @@ class FileReport:
     # their stamps from before they were read.
     dependencies: tuple[Dependency, ...] = ()
     # What the process learnt of project modules meanwhile (`project.Facts`), for the module cache.
-    modules: list[tuple[str, tuple[int, int], Any]] = field(default_factory=list)
+    modules: list[tuple[str, tuple[int, int], Facts]] = field(default_factory=list)
 
     def diff(self) -> str:
         if self.fixed_source is None or self.original is None:
@@ -164,13 +165,12 @@ def _process(task: FileTask) -> FileReport:
     return report
 
 
-def _module_store(cache_dir: Optional[Path]) -> Optional[ModuleStore]:
-    """The module cache of a project root, one per process (a pool's workers inherit the parent's)."""
-    from xentlint.project import project
+_MODULE_STORES: dict[Path, ModuleStore] = {}  # by project root, for the process: a pool's workers inherit them
 
-    if cache_dir is None:
-        return None
-    return project().stores.setdefault(cache_dir, ModuleStore(cache_dir))  # type: ignore[return-value]
+
+def _module_store(cache_dir: Optional[Path]) -> Optional[ModuleStore]:
+    """The module cache of a project root (`xentlint.module_cache`)."""
+    return _MODULE_STORES.setdefault(cache_dir, ModuleStore(cache_dir)) if cache_dir is not None else None
 
 
 def _check(task: FileTask, text: str) -> list[Diagnostic]:

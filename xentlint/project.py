@@ -195,8 +195,7 @@ class Project:
         self.checking: Optional[tuple[str, str]] = None  # the file being checked: its display name, its path
         self.workspace_roots: list[str] = []  # an editor's workspace folders (the language server)
         self.source_roots: Optional[tuple[str, ...]] = None  # the settings' `src` for the file being checked
-        self.stores: dict[Any, Store] = {}  # by cache folder, kept for the process
-        self.store: Optional[Store] = None  # the one of the file being checked
+        self.store: Optional[Store] = None  # the module cache of the file being checked
         self.fresh: dict[str, tuple[tuple[int, int], Facts]] = {}  # learnt or grown since last taken
         # What the file system said: module files by stem, the files each module's imports name.
         self.module_files: dict[str, Optional[str]] = {}
