@@ -128,10 +128,13 @@ def touch(path: Path, text: str) -> None:
 
 def test_a_run_after_an_edit_reads_only_the_edited_file(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert findings(api.run(tasks(copy, cache=True), jobs=1)) == FOUND
+    new_process(monkeypatch)
+    reads = read_sources(monkeypatch)
+    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == FOUND
+    assert reads == []  # a warm run on an unchanged project reads no source
     train = copy / "train.py"
     touch(train, train.read_text() + "\nprint(1)\n")
     new_process(monkeypatch)
-    reads = read_sources(monkeypatch)
     assert findings(api.run(tasks(copy, cache=True), jobs=1)) == FOUND
     # models.py's words, imports, summary and exported `Net` come from the module cache
     assert reads == [str(train)]
