@@ -12,7 +12,7 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from xentlint import prefilter, views
+from xentlint import prefilter, relevance, views
 from xentlint.context import FileContext
 from xentlint.diagnostics import (
     INTERNAL_ERROR,
@@ -25,6 +25,7 @@ from xentlint.diagnostics import (
     file_diagnostic,
 )
 from xentlint.noqa import UNUSED_NOQA, parse_suppressions
+from xentlint.parsing import parse_module
 from xentlint.positions import NEWLINE
 from xentlint.registry import all_rules
 from xentlint.rule import Finding, Replacement, Rule
@@ -50,18 +51,34 @@ class FixResult:
 
 
 def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult:
-    """Findings for `source`; a syntax error is itself a finding. A large file is analysed in
-    views (`xentlint.views`), so that no more than one view's tree is held at a time."""
+    """Findings for `source`; a syntax error is itself a finding. Only the part of the file the
+    rules can report on is parsed (`xentlint.relevance`), and a large file is analysed in views
+    (`xentlint.views`), so that no more than one view's tree is held at a time."""
     if not prefilter.needs_parse(codes, source, filename):
         return LintResult(prefilter.syntax_errors(source, filename))
     runnable = prefilter.codes_to_run(codes, source, filename)
     rules = [rule() for rule in all_rules() if rule.code in runnable]
+    relevant, left_out = relevance.relevant_view(source, lambda words: bool(prefilter.rules_for_words(runnable, words)))
+    # The part left out must compile alone (its syntax errors are then reported as LibCST reports
+    # them, from the whole file), and the part kept must parse alone.
+    if left_out and not prefilter.syntax_errors(left_out, filename):
+        result = _lint_views(source, filename, codes, rules, _split(relevant), cut=True)
+        if result is not None:
+            return result
+    result = _lint_views(source, filename, codes, rules, _split(views.View(source, None)), cut=False)
+    assert result is not None
+    return result
+
+
+def _lint_views(source: str, filename: str, codes: frozenset[str], rules: Sequence[Rule],
+                parts: list[views.View], cut: bool) -> Optional[LintResult]:
+    """The findings of the views `parts` of `source`; None when a view of a `cut` file does not parse."""
     diagnostics: set[Diagnostic] = set()
-    for view in _views(source):
+    for view in parts:
         try:
-            module = cst.parse_module(view.text)
+            module = parse_module(view.text)
         except cst.ParserSyntaxError as error:
-            return LintResult([_syntax_error(filename, error, view)])
+            return None if cut else LintResult([_syntax_error(filename, error, view)])
         except RecursionError:
             return LintResult([file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse")])
         ctx = FileContext(module, filename, view)
@@ -72,9 +89,12 @@ def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult
     return LintResult(_apply_suppressions(source, ordered, filename, UNUSED_NOQA[0] in codes), parsed=True)
 
 
-def _views(source: str) -> list[views.View]:
-    """The file as one view, or a large file as several."""
-    return (views.split(source) if len(source) > views.VIEW_CHARS else None) or [views.View(source, None)]
+def _split(view: views.View) -> list[views.View]:
+    """`view` whole, or in views when large, each mapping its rows to the file's."""
+    parts = views.split(view.text) if len(view.text) > views.VIEW_CHARS else None
+    if parts is None:
+        return [view]
+    return [views.View(part.text, tuple(view.file_row(row + 1) - 1 for row in part.rows or ())) for part in parts]
 
 
 # Whether a fix may be applied to the source it was computed on (notebooks refuse fixes across cells).

@@ -217,9 +217,11 @@ class Project:
             return self._contexts[kept]
         import libcst as cst
 
+        from xentlint.parsing import parse_module
+
         text, key = _read(summary.path)
         try:
-            ctx = reader(cst.parse_module(text), summary.path) \
+            ctx = reader(parse_module(text), summary.path) \
                 if text is not None and key == summary.key else None
         except (cst.ParserSyntaxError, RecursionError):
             ctx = None
