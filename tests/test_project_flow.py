@@ -1,7 +1,8 @@
 """Project-wide flow, end to end on `tests/projects/crossmodule`: the model in one module, the loss
 in another (absolute, `import models`, relative and re-exported imports, a notebook), a correct
 pair that stays silent, an import cycle, the cache across an edit of the model module, and
-`--jobs 1` against `--jobs 2`."""
+`--jobs 1` against `--jobs 2`. When the model module is in the run with its loss, the finding is
+also reported on the activation and fixed there (`xentlint.handoffs`)."""
 from __future__ import annotations
 
 import os
@@ -18,6 +19,8 @@ from xentlint.rule_index import RULES
 PROJECT = Path(__file__).parent / "projects" / "crossmodule"
 CODES = frozenset(entry.code for entry in RULES)
 FOUND = [
+    ("kept/train.py", 7, "XL101"),  # kept/model.py: not returned as it is, and a noqa (used: no XL900)
+    ("kept/train.py", 7, "XL101"),
     ("models.py", 11, "XL101"),  # on the activation: the losses of train.py hand it over
     ("notebooks/train.ipynb", 2, "XL101"),
     ("pkg/nets.py", 11, "XL102"),
@@ -160,6 +163,22 @@ def test_fixing_the_model_module_with_its_loss_clears_both(copy: Path) -> None:
     assert findings(api.run(tasks(copy, ["models.py", "train.py"]), jobs=1)) == []
     again = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True), jobs=1)
     assert [(r.fixed, r.fixed_source) for r in again] == [([], None), ([], None)]
+
+
+def test_the_model_module_s_own_fixes_are_made_with_the_handed_one(copy: Path) -> None:
+    models = copy / "models.py"
+    models.write_text("import torch\n" + models.read_text() + "\n\ndef log_probs(z):\n"
+                      "    return torch.log(F.softmax(z, dim=1))\n")
+    # Shown only: the losses' checks read the module as it was, so its own fixes are made again on top.
+    shown, _ = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True, write=False), jobs=1)
+    # Written: the module, fixed first (it is the larger file), is what the losses' checks read.
+    models_report, train_report = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True), jobs=1)
+    assert shown.fixed_source == models.read_text()
+    text = models.read_text()
+    assert "return self.fc(x)" in text and "F.log_softmax(z, dim=1)" in text and "torch.log(" not in text
+    assert sorted(d.code for d in models_report.fixed) == ["XL101", "XL301"]
+    assert models_report.found == 2 and train_report.diagnostics == []
+    assert findings(api.run(tasks(copy, ["models.py", "train.py"]), jobs=1)) == []
 
 
 def test_fix_without_writing_shows_the_model_fix_and_leaves_files(copy: Path) -> None:

@@ -20,6 +20,7 @@ from xentlint.diagnostics import Applicability
 from xentlint.fixes import in_place_of
 from xentlint.flow.calls import match_activation
 from xentlint.knowledge.schema import Fn
+from xentlint.parsing import parse_module
 from xentlint.project import module_text
 from xentlint.rule import Finding, FixProposal, Replacement, Rule
 
@@ -76,7 +77,7 @@ def _parsed(path: str) -> Optional[tuple[FileContext, str, str]]:
         return None
     if (path, key) not in _PARSED:
         try:
-            _PARSED[(path, key)] = FileContext(cst.parse_module(text), path, summarising=True)
+            _PARSED[(path, key)] = FileContext(parse_module(text), path, summarising=True)
         except (cst.ParserSyntaxError, RecursionError):
             _PARSED[(path, key)] = None
         if len(_PARSED) > _KEPT_MODULES:

@@ -56,8 +56,8 @@ def _handed(tasks: Sequence["FileTask"], reports: Sequence["FileReport"]) -> dic
              if task.path is not None and task.stdin is None}
     handed: dict[int, list[_Source]] = {}
     for index, (task, report) in enumerate(zip(tasks, reports)):
-        if task.is_notebook:
-            continue  # a row of a notebook's joined cells names no place the user can find
+        if task.is_notebook or task.stdin is not None:
+            continue  # a row of a notebook's joined cells names no place to find; stdin is no project file
         for finding in report.diagnostics:
             handoff = finding.handoff
             target = files.get(handoff.module) if handoff is not None else None
@@ -103,11 +103,12 @@ def _fix(task: "FileTask", report: "FileReport", handoffs: list[Handoff],
     again; the losses' findings those fixes resolve leave the losses' reports."""
     if report.original is None or any(d.code == INTERNAL_ERROR[0] for d in report.diagnostics):
         return  # unreadable, or the file's own fixes failed: it stays as phase one left it
-    found = (report.found if report.found is not None else len(report.diagnostics)) + len(handoffs)
-    base, base_fixed = report.original, []
+    base, base_fixed, base_checks = report.original, [], []
     if report.fixed_source is not None and content_key(report.original) not in {h.key for h in handoffs}:
-        base, base_fixed = report.fixed_source, report.fixed  # the losses' checks read the fixed module
+        # The losses' checks read the module as phase one fixed it.
+        base, base_fixed, base_checks = report.fixed_source, report.fixed, report.checks
     current = [handoff for handoff in handoffs if handoff.key == content_key(base)]  # others are stale
+    found = (report.found if report.found is not None else len(report.diagnostics)) + len(current)
     applying = [h for h in current if h.diagnostic.fix is not None and h.diagnostic.fix.applies(task.unsafe)]
     fixed_text = _applied(base, [handoff.diagnostic for handoff in applying]) if applying else None
     result = fixer(task, fixed_text) if fixed_text is not None else None
@@ -122,7 +123,7 @@ def _fix(task: "FileTask", report: "FileReport", handoffs: list[Handoff],
     report.diagnostics = sorted(fixed.remaining + [replace(d, filename=task.display) for d in left],
                                 key=Diagnostic.sort_key)
     report.fixed_source = fixed.source if fixed.source != report.original else None
-    report.checks += checks + _unverified(task, named)
+    report.checks = [*base_checks, *checks, *_unverified(task, named)]
     report.found = found
     if task.write and task.path is not None and report.fixed_source is not None:
         error = _write(task, fixed.source)
