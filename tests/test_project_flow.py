@@ -1,7 +1,8 @@
 """Project-wide flow, end to end on `tests/projects/crossmodule`: the model in one module, the loss
 in another (absolute, `import models`, relative and re-exported imports, a notebook), a correct
 pair that stays silent, an import cycle, the cache across an edit of the model module, and
-`--jobs 1` against `--jobs 2`."""
+`--jobs 1` against `--jobs 2`. When the model module is in the run with its loss, the finding is
+also reported on the activation and fixed there (`xentlint.handoffs`)."""
 from __future__ import annotations
 
 import os
@@ -18,7 +19,11 @@ from xentlint.rule_index import RULES
 PROJECT = Path(__file__).parent / "projects" / "crossmodule"
 CODES = frozenset(entry.code for entry in RULES)
 FOUND = [
+    ("kept/train.py", 7, "XL101"),  # kept/model.py: not returned as it is, and a noqa (used: no XL900)
+    ("kept/train.py", 7, "XL101"),
+    ("models.py", 11, "XL101"),  # on the activation: the losses of train.py hand it over
     ("notebooks/train.ipynb", 2, "XL101"),
+    ("pkg/nets.py", 11, "XL102"),
     ("pkg/train_gan.py", 12, "XL102"),
     ("pkg/train_gan.py", 12, "XL102"),
     ("train.py", 11, "XL101"),
@@ -92,7 +97,8 @@ def test_editing_the_model_module_re_checks_only_its_dependants(copy: Path, monk
 
     models = copy / "models.py"
     models.write_text(models.read_text().replace("F.softmax(self.fc(x), dim=1)", "self.fc(x)"))
-    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == [f for f in FOUND if f[0] != "train.py"]
+    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == [
+        f for f in FOUND if f[0] not in ("train.py", "models.py")]
     assert sorted(processed) == ["models.py", "train.py"]  # the edited module and its one dependant
 
 
@@ -104,6 +110,100 @@ def test_fix_never_edits_another_module(copy: Path) -> None:
     assert (copy / "models.py").read_text() == before
 
 
+def test_reported_on_the_activation_only_when_the_loss_is_in_the_run(copy: Path) -> None:
+    models, train = api.run(tasks(copy, ["models.py", "train.py"]), jobs=1)
+    [activation] = models.diagnostics
+    assert (activation.code, activation.location.row, activation.location.column) == ("XL101", 11, 16)
+    assert activation.filename == "models.py"
+    assert activation.message.startswith("this softmax feeds `CrossEntropyLoss` at train.py:11, which applies softmax")
+    assert activation.fix is not None and activation.fix.applicability.value == "unsafe"
+    assert [(e.content, e.location.column, e.end_location.column) for e in activation.fix.edits] == [
+        ("self.fc(x)", 16, 44)]
+    assert [d.code for d in train.diagnostics] == ["XL101", "XL101"]
+    # Alone (a pre-commit run on the model module), nothing names a loss: the module's own findings only.
+    assert [r.diagnostics for r in api.run(tasks(copy, ["models.py"]), jobs=1)] == [[]]
+
+
+def test_a_noqa_on_the_activation_suppresses_it_there(copy: Path) -> None:
+    models = copy / "models.py"
+    models.write_text(models.read_text().replace("dim=1)\n", "dim=1)  # noqa: XL101\n"))
+    reports = api.run(tasks(copy, ["models.py", "train.py"]), jobs=1)
+    assert findings(reports) == [("train.py", 11, "XL101"), ("train.py", 16, "XL101")]
+    before = models.read_text()
+    api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True), jobs=1)
+    assert models.read_text() == before
+
+
+def test_an_activation_not_returned_as_it_is_stays_unreported_there(copy: Path) -> None:
+    models = copy / "models.py"
+    models.write_text(models.read_text().replace(
+        "return F.softmax(self.fc(x), dim=1)", "probs = F.softmax(self.fc(x), dim=1)\n        return probs"))
+    reports = api.run(tasks(copy, ["models.py", "train.py"]), jobs=1)
+    assert findings(reports) == [("train.py", 11, "XL101"), ("train.py", 16, "XL101")]
+
+
+def fix_tasks(root: Path, names: list[str], unsafe: bool, write: bool = True) -> list[api.FileTask]:
+    return [api.FileTask(root / name, name, CODES, fix=True, unsafe=unsafe, write=write) for name in names]
+
+
+def test_fixing_the_model_module_with_its_loss_clears_both(copy: Path) -> None:
+    models = copy / "models.py"
+    before = models.read_text()
+    safe = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=False), jobs=1)
+    assert models.read_text() == before  # unsafe: only with --unsafe-fixes
+    assert findings(safe) == [("models.py", 11, "XL101"), ("train.py", 11, "XL101"), ("train.py", 16, "XL101")]
+    assert safe[0].found == 1 and safe[0].fixed == []
+
+    models_report, train_report = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True), jobs=1)
+    assert models.read_text() == before.replace("F.softmax(self.fc(x), dim=1)", "self.fc(x)")
+    assert [d.code for d in models_report.fixed] == ["XL101"] and models_report.diagnostics == []
+    assert train_report.diagnostics == [] and train_report.found == 2  # resolved by the fix in models.py
+    assert "+        return self.fc(x)" in models_report.diff()
+    # Converged: a second run has nothing left to report or fix, in either file.
+    assert findings(api.run(tasks(copy, ["models.py", "train.py"]), jobs=1)) == []
+    again = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True), jobs=1)
+    assert [(r.fixed, r.fixed_source) for r in again] == [([], None), ([], None)]
+
+
+def test_the_model_module_s_own_fixes_are_made_with_the_handed_one(copy: Path) -> None:
+    models = copy / "models.py"
+    models.write_text("import torch\n" + models.read_text() + "\n\ndef log_probs(z):\n"
+                      "    return torch.log(F.softmax(z, dim=1))\n")
+    # Shown only: the losses' checks read the module as it was, so its own fixes are made again on top.
+    shown, _ = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True, write=False), jobs=1)
+    # Written: the module, fixed first (it is the larger file), is what the losses' checks read.
+    models_report, train_report = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True), jobs=1)
+    assert shown.fixed_source == models.read_text()
+    text = models.read_text()
+    assert "return self.fc(x)" in text and "F.log_softmax(z, dim=1)" in text and "torch.log(" not in text
+    assert sorted(d.code for d in models_report.fixed) == ["XL101", "XL301"]
+    assert models_report.found == 2 and train_report.diagnostics == []
+    assert findings(api.run(tasks(copy, ["models.py", "train.py"]), jobs=1)) == []
+
+
+def test_fix_without_writing_shows_the_model_fix_and_leaves_files(copy: Path) -> None:
+    before = {name: (copy / name).read_text() for name in ("models.py", "train.py")}
+    models_report, _ = api.run(fix_tasks(copy, ["models.py", "train.py"], unsafe=True, write=False), jobs=1)
+    assert models_report.fixed_source == before["models.py"].replace("F.softmax(self.fc(x), dim=1)", "self.fc(x)")
+    assert {name: (copy / name).read_text() for name in before} == before
+
+
+def test_editing_the_loss_file_clears_the_finding_on_the_activation(copy: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == FOUND
+    processed: list[str] = []
+    real = api.process
+    monkeypatch.setattr(api, "process", lambda task: processed.append(task.display) or real(task))
+    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == FOUND and processed == []  # warm: from the cache
+
+    train = copy / "train.py"
+    train.write_text(train.read_text().replace("criterion(net(x), y)", "net(x)").replace(
+        "nn.CrossEntropyLoss()(model(x), y)", "model(x)"))
+    assert findings(api.run(tasks(copy, cache=True), jobs=1)) == [
+        f for f in FOUND if f[0] not in ("train.py", "models.py")]
+    assert processed == ["train.py"]  # models.py's own result is still the cached one
+
+
 # Run in a fresh interpreter: forking a pool from the test process, which may have imported JAX
 # (multithreaded), can deadlock.
 _RUN_WITH_JOBS = """
@@ -113,18 +213,24 @@ sys.path.insert(0, sys.argv[3])
 import test_project_flow
 from xentlint import api
 api._POOL_THRESHOLD = 1  # a pool even for this small project
-reports = api.run(test_project_flow.tasks(Path(sys.argv[1])), jobs=int(sys.argv[2]))
-print(repr([(r.display, r.diagnostics) for r in reports]))
+tasks = test_project_flow.tasks(Path(sys.argv[1]))
+if sys.argv[4] == "fix":  # shown, not written
+    tasks = [api.FileTask(t.path, t.display, t.codes, fix=True, unsafe=True) for t in tasks]
+reports = api.run(tasks, jobs=int(sys.argv[2]))
+print(repr([(r.display, r.diagnostics, r.fixed, r.fixed_source) for r in reports]))
 """
 
 
-def test_jobs_one_and_two_agree(copy: Path) -> None:
+@pytest.mark.parametrize("mode", ["check", "fix"])
+def test_jobs_one_and_two_agree(copy: Path, mode: str) -> None:
     def run(jobs: int) -> str:
-        command = [sys.executable, "-c", _RUN_WITH_JOBS, str(copy), str(jobs), str(Path(__file__).parent)]
+        command = [sys.executable, "-c", _RUN_WITH_JOBS, str(copy), str(jobs), str(Path(__file__).parent), mode]
         return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
     one = run(1)
-    assert "XL101" in one and one == run(2)
+    assert "this softmax feeds" in one and one == run(2)
+    if mode == "fix":
+        assert "return self.fc(x)" in one  # the model module's fix, shown
 
 
 def test_resolution_never_reads_framework_modules(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ import ast
 import bisect
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -21,14 +21,18 @@ from xentlint.diagnostics import (
     Diagnostic,
     Edit,
     Fix,
+    Handoff,
     Location,
     file_diagnostic,
 )
-from xentlint.noqa import UNUSED_NOQA, parse_suppressions
+from xentlint.noqa import UNUSED_NOQA, parse_suppressions, unused_message
 from xentlint.parsing import parse_module
 from xentlint.positions import NEWLINE
 from xentlint.registry import all_rules
 from xentlint.rule import Finding, Replacement, Rule
+
+if TYPE_CHECKING:
+    from xentlint.activation_sites import HandoffRequest
 
 MAX_FIX_PASSES = 10
 # LibCST's visitors recurse per nesting level; deeply nested generated code needs headroom.
@@ -171,8 +175,23 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding], text: str) ->
             fix = Fix(finding.fix.title, applicability, edits)
         start = Location(ctx.file_row(span.start.line), span.start.column + 1)
         end = Location(ctx.file_row(span.end.line), span.end.column + 1)
-        diagnostics.append(Diagnostic(rule.code, rule.name, finding.message, filename, start, end, fix))
+        handoff = _handoff(finding.handoff) if finding.handoff is not None else None
+        diagnostics.append(Diagnostic(rule.code, rule.name, finding.message, filename, start, end, fix,
+                                      handoff=handoff))
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def _handoff(request: "HandoffRequest") -> Optional[Handoff]:
+    """The finding a loss's finding hands to the activation's module, made from that module as it is now."""
+    from xentlint.activation_sites import activation_finding
+
+    found = activation_finding(request)
+    if found is None:
+        return None
+    ctx, text, key, finding = found
+    [diagnostic] = _to_diagnostics(ctx, [finding], text)
+    suppressed = parse_suppressions(text).suppressed(diagnostic.code, diagnostic.location.row)
+    return Handoff(request.module, key, diagnostic, suppressed)
 
 
 def _edit(ctx: FileContext, replacements: Sequence[Replacement], text: str, starts: list[int]) -> Edit:
@@ -265,7 +284,7 @@ def _apply_suppressions(source: str, diagnostics: list[Diagnostic], filename: st
     kept = [d for d in diagnostics if not suppressions.suppressed(d.code, d.location.row)]
     if report_unused:
         for line, codes in suppressions.unused():
-            message = f"Unused `noqa` directive (unused: {', '.join(codes)})"
+            message = unused_message(codes)
             kept.append(Diagnostic(UNUSED_NOQA[0], UNUSED_NOQA[1], message, filename,
                                    Location(line.row, line.column), Location(line.row, line.column)))
     return sorted(kept, key=Diagnostic.sort_key)

@@ -385,6 +385,11 @@ def current_key(path: str) -> Optional[str]:
     return _read(path)[1]
 
 
+def module_text(path: str) -> tuple[Optional[str], Optional[str]]:
+    """The text and content key of the module at `path` now (None, None when it cannot be read)."""
+    return _read(path)
+
+
 def _read(path: str) -> tuple[Optional[str], Optional[str]]:
     """A project module's text and content key, read once per process while its size and time
     are unchanged."""

@@ -87,5 +87,6 @@ def _value(exported: "Exported", node: cst.CSTNode, importer: str) -> Value:
     if kind is Kind.UNKNOWN or exported.where is None:
         return UNKNOWN
     where = os.path.relpath(exported.where, os.path.dirname(importer)) if importer else exported.where
-    origin = Origin(node, exported.description, elsewhere=f"{where}:{exported.row}")
+    origin = Origin(node, exported.description, elsewhere=f"{where}:{exported.row}",
+                    source=(exported.where, exported.row) if exported.row is not None else None)
     return Value(kind, fn=exported.fn, origin=origin)

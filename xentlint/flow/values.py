@@ -43,6 +43,8 @@ class Origin:
     activation_arg: Optional[cst.Arg] = None
     # Given in another module of the project (`models.py:12`); `node` is then where this module imports it.
     elsewhere: Optional[str] = None
+    # There: the module's absolute path and the row.
+    source: Optional[tuple[str, int]] = None
 
 
 @dataclass(frozen=True)
