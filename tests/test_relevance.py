@@ -115,3 +115,14 @@ def test_every_fixture_gives_the_same_findings_when_cut(monkeypatch: pytest.Monk
     monkeypatch.setattr(relevance, "MIN_CHARS", 0)
     monkeypatch.setattr(relevance, "_MAX_SHARE", 1.0)
     assert lint(source) == expected
+
+
+def test_parsing_without_validation_gives_the_same_tree_and_restores_validation() -> None:
+    import libcst as cst
+
+    from xentlint.parsing import parse_module
+
+    source = (FIXTURES / "XL101" / "bad_torch.py").read_text(encoding="utf-8")
+    assert parse_module(source).deep_equals(cst.parse_module(source))
+    with pytest.raises(cst.CSTValidationError):  # nodes built by hand are validated again
+        cst.Name("not a name")

@@ -7,24 +7,34 @@ parse. Nodes the fixes build are still validated: only the parse itself goes wit
 """
 from __future__ import annotations
 
+import importlib
+from typing import Any, Optional
+
 import libcst as cst
 
-try:
-    from libcst._nodes.base import CSTNode
-except ImportError:  # a LibCST that moved its base class: parse as it does
-    CSTNode = None  # type: ignore[assignment,misc]
+
+def _node_base() -> Optional[type]:
+    """LibCST's node base class, where this LibCST keeps it (a private module)."""
+    try:
+        base = getattr(importlib.import_module("libcst._nodes.base"), "CSTNode", None)
+    except ImportError:
+        return None
+    return base if isinstance(base, type) and "__post_init__" in vars(base) else None
 
 
-def _unvalidated(self: object) -> None:
+_NODE_BASE = _node_base()
+
+
+def _unvalidated(self: Any) -> None:
     pass
 
 
 def parse_module(text: str) -> cst.Module:
-    if CSTNode is None or "__post_init__" not in vars(CSTNode):
+    if _NODE_BASE is None:  # a LibCST that moved its base class: parse as it does
         return cst.parse_module(text)
-    validate = vars(CSTNode)["__post_init__"]
-    CSTNode.__post_init__ = _unvalidated  # type: ignore[method-assign]
+    validate = vars(_NODE_BASE)["__post_init__"]
+    setattr(_NODE_BASE, "__post_init__", _unvalidated)
     try:
         return cst.parse_module(text)
     finally:
-        CSTNode.__post_init__ = validate  # type: ignore[method-assign]
+        setattr(_NODE_BASE, "__post_init__", validate)
