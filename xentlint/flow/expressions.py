@@ -17,6 +17,7 @@ from xentlint.knowledge.schema import Fn, Form, Labels, Param, TensorConstructor
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
+    from xentlint.project import Exported, Parameter
 
 _PROBABILITY_FNS = {Fn.SOFTMAX: Kind.PROBABILITIES, Fn.SIGMOID: Kind.PROBABILITIES, Fn.SOFTMIN: Kind.PROBABILITIES,
                     Fn.LOG_SOFTMAX: Kind.LOG_PROBABILITIES, Fn.LOG_SIGMOID: Kind.LOG_PROBABILITIES}
@@ -405,6 +406,8 @@ class Expressions:
                 return output.with_changes(items=(output.fields[0][1],))
             return output
         if target.kind in (Kind.CLASS, Kind.FUNCTION) and target.node is None:  # from another module
+            if target.foreign is not None and target.foreign.passes is not None:
+                return self._passed_through(target.foreign, call, env, scope)
             return target.output or UNKNOWN
         if target.kind is Kind.CLASS:
             assert isinstance(target.node, cst.ClassDef)
@@ -412,6 +415,15 @@ class Expressions:
         if target.kind is Kind.FUNCTION and isinstance(target.node, cst.FunctionDef):
             return self._call_function(target, call, env, scope)
         return UNKNOWN
+
+    def _passed_through(self, function: "Exported", call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
+        """A call of another module's function that returns its parameter, or that parameter's output."""
+        assert function.passes is not None
+        arg = passed_argument(call, function.passes)
+        value = self._eval(arg.value, env, scope) if arg is not None else UNKNOWN
+        if not function.passes_output:
+            return value
+        return self._model_output(value) if value.kind is Kind.MODEL else UNKNOWN
 
     def _apply_layer(self, layer: Value, inner: Value, call: Optional[cst.CSTNode]) -> Value:
         if layer.applies is not None:
@@ -480,6 +492,16 @@ def _record_model(node: cst.CSTNode, description: str, logits_fields: tuple[str,
     logits = Value(Kind.LOGITS, origin=Origin(node, f"logits of the {description}"))
     fields = tuple((name, logits) for name in logits_fields)
     return Value(Kind.MODEL, node=node, output=Value(Kind.RECORD, fields=fields))
+
+
+def passed_argument(call: cst.Call, parameter: "Parameter") -> Optional[cst.Arg]:
+    """The argument `call` passes to `parameter` of another module's function (None: not visible)."""
+    if any(arg.star for arg in call.args):
+        return None
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if parameter.position is not None and parameter.position < len(positional):
+        return positional[parameter.position]
+    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == parameter.name), None)
 
 
 def _sparse(call: cst.CSTNode, inner: Value) -> Value:
