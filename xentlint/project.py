@@ -1,8 +1,9 @@
 """Project-wide flow: the values that names imported from the project's own modules hold.
 
-A module of the project is read from disk and summarised from that file alone (`Summary`):
-what its model classes' `forward` returns, what its top-level functions return, its module-level
-models, all as value kinds with the file and row that gave them their meaning. Names a module
+A module of the project is read from disk and summarised from that file alone (`Summary`): its
+top-level names as picklable values (`Exported`, made by `xentlint.flow.exports`: model classes,
+functions, models, layers, loss objects and wrappers), with the file and row that gave them their
+meaning. Names a module
 imports from other project modules are kept as references (a package's `__init__.py`
 re-exporting `from .nets import Disc`) and followed when asked, so a summary never depends on
 another file. Third-party and framework modules are never read: only files under the importing

@@ -122,7 +122,9 @@ def _export_function(ctx: "FileContext", function: cst.FunctionDef) -> Optional[
     function returning a parameter (or its output), that parameter."""
     from xentlint.project import Exported
 
-    output = export(ctx, ctx.flow._returns(function))
+    # For unknown arguments: what the module's own calls pass says nothing of the importer's.
+    unknown = tuple((param.name.value, UNKNOWN) for param in plain_params(function))
+    output = export(ctx, ctx.flow._returns(function, unknown))
     if output is not None:
         return Exported(Kind.FUNCTION, output=output)
     wrapper = loss_wrapper(ctx, function)
