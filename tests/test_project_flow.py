@@ -23,7 +23,8 @@ EXPORTED = {  # what each folder's `train.py` gets from the modules it imports; 
     "lossobjects": [(9, "XL101", "through `criterion`, set at losses.py:4"),
                     (10, "XL104", "through `get_loss()`, set at losses.py:8"),
                     (11, "XL101", "`loss_fn() calling cross_entropy` (at losses.py:12)")],
-    "layermodule": [(7, "XL101", "the softmax at layers.py:3")],
+    "layermodule": [(8, "XL101", "the softmax at layers.py:3"),
+                    (12, "XL301", "the softmax applied by the module made at layers.py:3")],
     "perargument": [(8, "XL101", "the softmax at models.py:11"), (9, "XL101", "`passthrough(F.softmax(x, dim=1))`")],
     "thirdbase": [(7, "XL101", "the softmax at base.py:11")],
 }
