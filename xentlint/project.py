@@ -246,11 +246,9 @@ class Project:
         if name not in summary.candidates or name in summary.imports:
             return None
         if name not in summary.names:
-            from xentlint.flow.exports import export_name
-
             summary.names[name] = None  # asked again while computing (a cycle): unknown
             ctx = self._context(summary, reader)
-            summary.names[name] = export_name(ctx, name, summary.imports) if ctx is not None else None
+            summary.names[name] = ctx.flow.export(name, summary.imports) if ctx is not None else None
         return summary.names[name]
 
     def _context(self, summary: Summary, reader: Reader) -> Any:

@@ -13,7 +13,7 @@ from xentlint.knowledge.names import dotted_name
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
-    from xentlint.project import Exported, ModuleRef
+    from xentlint.project import Exported, ImportRef, ModuleRef
 
 
 class Imports:
@@ -80,6 +80,12 @@ class Imports:
         assert module.module is not None
         return self._foreign(project().attribute(ModuleRef(module.module), attribute.attr.value, self._reader),
                              attribute)
+
+    def export(self, name: str, imports: "dict[str, ImportRef]") -> "Optional[Exported]":
+        """What this module, read alone, gives a module importing its top-level `name`."""
+        from xentlint.flow.exports import export_name
+
+        return export_name(self.ctx, name, imports)
 
     def _reader(self, module: cst.Module, path: str) -> "FileContext":
         """The context of another project module, read alone (its own imports stay unknown)."""
