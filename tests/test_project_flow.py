@@ -35,6 +35,7 @@ FOUND = sorted([
     ("train.py", 11, "XL101"),
     ("train.py", 16, "XL101"),
     ("train_gan.py", 7, "XL102"),
+    ("thirdbase/local_train.py", 18, "XL101"),
 ] + [(f"{folder}/train.py", row, code) for folder, found in EXPORTED.items() for row, code, _where in found])
 
 
@@ -88,6 +89,12 @@ def test_exported_values_act_as_in_one_module(copy: Path, folder: str) -> None:
     for diagnostic, (_row, _code, where) in zip(report.diagnostics, EXPORTED[folder]):
         assert where in diagnostic.message
     assert good.diagnostics == []
+
+
+def test_a_class_deriving_from_an_imported_model_class_is_a_model(copy: Path) -> None:
+    [report] = api.run(tasks(copy, ["thirdbase/local_train.py"]), jobs=1)
+    assert [(d.location.row, d.code) for d in report.diagnostics] == [(18, "XL101")]  # not LogitsNet's
+    assert "the softmax at base.py:11" in report.diagnostics[0].message
 
 
 def test_summaries_stay_picklable_data(copy: Path) -> None:
