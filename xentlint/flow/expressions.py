@@ -9,7 +9,7 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.cst_build import int_literal, is_none, string_literal
 from xentlint.flow.calls import is_tensor_method_call, is_tensor_receiver, match_activation
-from xentlint.flow.names import find_method, is_method_receiver, parameter_names
+from xentlint.flow.names import find_method, is_method_receiver, parameter_names, passed_argument
 from xentlint.flow.statements import Env, Scope
 from xentlint.flow.values import UNKNOWN, Kind, Origin, Value
 from xentlint.knowledge import apis, libraries
@@ -17,7 +17,7 @@ from xentlint.knowledge.schema import Fn, Form, Labels, Param, TensorConstructor
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
-    from xentlint.project import Exported, Parameter
+    from xentlint.project import Exported
 
 _PROBABILITY_FNS = {Fn.SOFTMAX: Kind.PROBABILITIES, Fn.SIGMOID: Kind.PROBABILITIES, Fn.SOFTMIN: Kind.PROBABILITIES,
                     Fn.LOG_SOFTMAX: Kind.LOG_PROBABILITIES, Fn.LOG_SIGMOID: Kind.LOG_PROBABILITIES}
@@ -492,16 +492,6 @@ def _record_model(node: cst.CSTNode, description: str, logits_fields: tuple[str,
     logits = Value(Kind.LOGITS, origin=Origin(node, f"logits of the {description}"))
     fields = tuple((name, logits) for name in logits_fields)
     return Value(Kind.MODEL, node=node, output=Value(Kind.RECORD, fields=fields))
-
-
-def passed_argument(call: cst.Call, parameter: "Parameter") -> Optional[cst.Arg]:
-    """The argument `call` passes to `parameter` of another module's function (None: not visible)."""
-    if any(arg.star for arg in call.args):
-        return None
-    positional = [arg for arg in call.args if arg.keyword is None]
-    if parameter.position is not None and parameter.position < len(positional):
-        return positional[parameter.position]
-    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == parameter.name), None)
 
 
 def _sparse(call: cst.CSTNode, inner: Value) -> Value:

@@ -18,13 +18,12 @@ from xentlint import knowledge
 from xentlint.cst_build import bool_literal, string_literal
 from xentlint.flow.values import UNKNOWN, Kind, Value, held_loss, merge
 from xentlint.knowledge import apis
-from xentlint.flow.names import plain_params, self_attribute
+from xentlint.flow.names import passed_argument, plain_params, self_attribute
 from xentlint.flow.trainers import Pairing, trainer_pairing
 from xentlint.knowledge.schema import Expects, Form, Loss, argument, has_star_args
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
-    from xentlint.project import Exported
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ def _sites(ctx: "FileContext") -> Iterator[LossSite]:
                 site = replace(site, from_logits=target.foreign.from_logits)
             yield site
         elif target.kind is Kind.FUNCTION and target.foreign is not None and target.foreign.prediction is not None:
-            site = _imported_wrapper_site(ctx, call, target.foreign)
+            site = _imported_wrapper_site(ctx, call, target)
             if site is not None:
                 yield site
 
@@ -305,12 +304,11 @@ def _wrapper_site(ctx: "FileContext", call: cst.Call, target: Value, wrapper: _W
     )
 
 
-def _imported_wrapper_site(ctx: "FileContext", call: cst.Call, wrapper: "Exported") -> Optional[LossSite]:
+def _imported_wrapper_site(ctx: "FileContext", call: cst.Call, target: Value) -> Optional[LossSite]:
     """A call of another module's loss wrapper: its arguments are the loss's tensors."""
-    from xentlint.flow.expressions import passed_argument
-
+    wrapper = target.foreign
+    assert wrapper is not None and wrapper.prediction is not None and target.origin is not None
     api = knowledge.loss(wrapper.loss)
-    assert wrapper.prediction is not None
     prediction_arg = passed_argument(call, wrapper.prediction)
     if api is None or prediction_arg is None:
         return None
@@ -328,19 +326,9 @@ def _imported_wrapper_site(ctx: "FileContext", call: cst.Call, wrapper: "Exporte
         from_logits_arg=None,
         from_logits=wrapper.from_logits,
         wrapper=name,
-        place=f"at {_elsewhere(ctx, wrapper)}",
+        place=f"at {target.origin.elsewhere}",
         fixable=False,
     )
-
-
-def _elsewhere(ctx: "FileContext", exported: "Exported") -> str:
-    """`losses.py:5`: where another module gave a value, from the checked file's folder."""
-    import os
-
-    assert exported.where is not None
-    importer = ctx.project_path
-    where = os.path.relpath(exported.where, os.path.dirname(importer)) if importer else exported.where
-    return f"{where}:{exported.row}"
 
 
 def _tensor_site(ctx: "FileContext", call: cst.Call, api: Loss, constructor: Optional[cst.Call]) -> LossSite:
@@ -394,8 +382,10 @@ def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
     if api is None:
         return None
     from_logits_arg = argument(constructor, api.from_logits) if constructor is not None else None
-    held = ctx.flow.value(loss_arg.value)
-    imported = held.foreign if held.kind is Kind.LOSS and api.form is Form.CLASS else None
+    held = ctx.flow.value(loss_arg.value)  # a loss object another module constructs: its options are there
+    imported = held.origin if held.kind is Kind.LOSS and held.foreign is not None and api.form is Form.CLASS else None
+    from_logits = held.foreign.from_logits if imported is not None and held.foreign is not None \
+        else _flag(from_logits_arg, api.from_logits_default)
     return LossSite(
         report=call,
         api=api,
@@ -406,9 +396,9 @@ def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
         label=_fit_labels(ctx, call.func.value),
         label_arg=None,
         from_logits_arg=from_logits_arg,
-        from_logits=imported.from_logits if imported is not None else _flag(from_logits_arg, api.from_logits_default),
+        from_logits=from_logits,
         compile_loss_arg=loss_arg,
-        place=f"set at {_elsewhere(ctx, imported)}" if imported is not None else None,
+        place=f"set at {imported.elsewhere}" if imported is not None else None,
         fixable=imported is None,
     )
 
