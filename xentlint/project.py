@@ -3,10 +3,9 @@
 A module of the project is read from disk and summarised from that file alone (`Summary`): its
 top-level names as picklable values (`Exported`, made by `xentlint.flow.exports`: model classes,
 functions, models, layers, loss objects and wrappers), with the file and row that gave them their
-meaning. Names a module
-imports from other project modules are kept as references (a package's `__init__.py`
-re-exporting `from .nets import Disc`) and followed when asked, so a summary never depends on
-another file. Third-party and framework modules are never read: only files under the importing
+meaning. Names a module imports from other project modules are kept as references (a package's
+`__init__.py` re-exporting `from .nets import Disc`, a model class's imported base) and followed
+when asked, so a summary never depends on another file. Third-party and framework modules are never read: only files under the importing
 file's folder, the project root (the nearest folder with `pyproject.toml`, `setup.py`,
 `setup.cfg` or `.git`) and its `src` folder are. Cycles and missing modules give unknown.
 
@@ -292,7 +291,7 @@ def _summarise(path: str) -> Optional[Summary]:
 
 _TOP_LEVEL = re.compile(r"^(?=\S)", re.MULTILINE)
 _DEFINES = re.compile(r"(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=]")
-_HEADER = re.compile(r"(?:async[ \t]+)?(def|class)[ \t]+\w+[ \t]*\(([^:]*)\)")
+_HEADER = re.compile(r"(?:async[ \t]+)?(def|class)[ \t]+\w+[ \t]*\(([^)]*)")
 _RETURNED_NAME = re.compile(r"\breturn[ \t]+(\w+)")
 
 
