@@ -117,9 +117,11 @@ def project_root(folder: str) -> Optional[str]:
 
 
 def _search_roots(importer: str) -> list[str]:
-    """Where `import x` finds `x` as Python would run the importing script, then the project's roots."""
+    """Where `import x` finds `x` as Python would run the importing script, then the project's roots.
+    A module of a package (its folder has `__init__.py`) is imported, not run: its folder is not on
+    the path, and its `import numpy` is not the package's own `numpy.py`."""
     folder = os.path.dirname(importer)
-    roots = [folder]
+    roots = [] if os.path.isfile(os.path.join(folder, "__init__.py")) else [folder]
     root = project_root(folder)
     if root is not None:
         roots += [root, os.path.join(root, "src")]
@@ -292,7 +294,8 @@ def _summarise(path: str) -> Optional[Summary]:
 _TOP_LEVEL = re.compile(r"^(?=\S)", re.MULTILINE)
 _DEFINES = re.compile(r"(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=]")
 _HEADER = re.compile(r"(?:async[ \t]+)?(def|class)[ \t]+\w+[ \t]*\(([^)]*)")
-_RETURNED_NAME = re.compile(r"\breturn[ \t]+(\w+)")
+_RETURNED_NAME = re.compile(r"\breturn\b[ \t]*(\w*)")
+_SHORT_FUNCTION = 12  # lines
 
 
 def _candidates(text: str, imported: frozenset[str]) -> frozenset[str]:
@@ -312,10 +315,17 @@ def _candidates(text: str, imported: frozenset[str]) -> frozenset[str]:
         header = _HEADER.match(chunk)
         parameters = _words(header.group(2)) if header is not None else frozenset()
         if not words.isdisjoint(_meaningful_words()) or (header is not None and (
-                header.group(1) == "def" and not parameters.isdisjoint(_RETURNED_NAME.findall(chunk))
+                header.group(1) == "def" and _returns_a_parameter(chunk, parameters)
                 or header.group(1) == "class" and not parameters.isdisjoint(imported))):
             active.add(name)
     return frozenset(name for name, words in definitions.items() if name in active or not words.isdisjoint(active))
+
+
+def _returns_a_parameter(chunk: str, parameters: frozenset[str]) -> bool:
+    """A short function whose one `return` gives a parameter or what it computes (`return model(x)`):
+    a helper that passes values through, not a library of tensor functions."""
+    returned = _RETURNED_NAME.findall(chunk)
+    return len(returned) == 1 and returned[0] in parameters and chunk.count("\n") <= _SHORT_FUNCTION
 
 
 @lru_cache(maxsize=1)
