@@ -185,6 +185,28 @@ def test_resolution_never_reads_framework_modules(tmp_path: Path) -> None:
     assert project.resolve(importer, project.ImportRef("models", 1, "Net")) == str(tmp_path / "models.py")
 
 
+def test_candidates_bound_what_a_summary_analyses() -> None:
+    """Names worth a flow analysis: a short helper returning a parameter, a loss object, a class
+    deriving from an imported class; not a library function with several returns."""
+    text = ("def predict(model, x):\n    return model(x)\n\n\n"
+            "def minimum(x1, x2):\n    if x1 < x2:\n        return x1\n    return x2\n\n\n"
+            "criterion = nn.CrossEntropyLoss()\n\n\n"
+            "class Net(Base):\n    pass\n\n\nclass Other(object):\n    pass\n")
+    assert project._candidates(text, frozenset({"Base", "nn"})) == {"predict", "criterion", "Net"}
+
+
+def test_a_package_module_does_not_import_its_siblings_absolutely(tmp_path: Path) -> None:
+    """`import numpy` in a package module is NumPy, not the package's own `numpy.py` (keras'
+    `ops/math_test.py` next to `ops/numpy.py`); a relative import does reach the sibling."""
+    package = tmp_path / "ops"
+    package.mkdir()
+    for name in ("__init__.py", "numpy.py", "math_test.py"):
+        (package / name).write_text("x = 1\n")
+    importer = str(package / "math_test.py")
+    assert project.resolve(importer, project.ImportRef("numpy", 0, "x")) is None
+    assert project.resolve(importer, project.ImportRef("numpy", 1, "x")) == str(package / "numpy.py")
+
+
 def test_a_run_reads_each_file_once(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from xentlint import files
 
