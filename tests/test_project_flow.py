@@ -18,10 +18,23 @@ from xentlint.rule_index import RULES
 
 PROJECT = Path(__file__).parent / "projects" / "crossmodule"
 CODES = frozenset(entry.code for entry in RULES)
-FOUND = [
+EXPORTED = {  # what each folder's `train.py` gets from the modules it imports; its `good_train.py` gets nothing
+    "kerasmodels": [(6, "XL101", "the softmax at models.py:10"), (7, "XL201", "the sigmoid at models.py:19"),
+                    (9, "XL101", "the softmax at models.py:26"), (10, "XL101", "(set at models.py:32)")],
+    "lossobjects": [(9, "XL101", "through `criterion`, set at losses.py:4"),
+                    (10, "XL104", "through `get_loss()`, set at losses.py:8"),
+                    (11, "XL101", "`loss_fn() calling cross_entropy` (at losses.py:12)")],
+    "layermodule": [(8, "XL101", "the softmax at layers.py:3"),
+                    (12, "XL301", "the softmax applied by the module made at layers.py:3")],
+    "perargument": [(8, "XL101", "the softmax at models.py:11"), (9, "XL101", "`passthrough(F.softmax(x, dim=1))`")],
+    "thirdbase": [(7, "XL101", "the softmax at base.py:11")],
+}
+FOUND = sorted([
     ("kept/train.py", 7, "XL101"),  # kept/model.py: not returned as it is, and a noqa (used: no XL900)
     ("kept/train.py", 7, "XL101"),
     ("models.py", 11, "XL101"),  # on the activation: the losses of train.py hand it over
+    ("perargument/models.py", 11, "XL101"),
+    ("thirdbase/base.py", 11, "XL101"),
     ("notebooks/train.ipynb", 2, "XL101"),
     ("pkg/nets.py", 11, "XL102"),
     ("pkg/train_gan.py", 12, "XL102"),
@@ -29,7 +42,8 @@ FOUND = [
     ("train.py", 11, "XL101"),
     ("train.py", 16, "XL101"),
     ("train_gan.py", 7, "XL102"),
-]
+    ("thirdbase/local_train.py", 18, "XL101"),
+] + [(f"{folder}/train.py", row, code) for folder, found in EXPORTED.items() for row, code, _where in found])
 
 
 @pytest.fixture()
@@ -71,11 +85,48 @@ def test_a_re_export_names_the_defining_file(copy: Path) -> None:
     assert "the sigmoid at pkg/nets.py:11" in report.diagnostics[0].message
 
 
+@pytest.mark.parametrize("folder", sorted(EXPORTED))
+def test_exported_values_act_as_in_one_module(copy: Path, folder: str) -> None:
+    """Keras models and builders, loss objects and wrappers, layers, functions returning a parameter
+    (or its output) and a model class whose base is in a third module: found where the loss is,
+    naming the other file and row; the folder's correct pair stays silent."""
+    [report, good] = api.run(tasks(copy, [f"{folder}/train.py", f"{folder}/good_train.py"]), jobs=1)
+    found = [(d.location.row, d.code) for d in report.diagnostics]
+    assert found == [(row, code) for row, code, _where in EXPORTED[folder]]
+    for diagnostic, (_row, _code, where) in zip(report.diagnostics, EXPORTED[folder]):
+        assert where in diagnostic.message
+    assert good.diagnostics == []
+
+
+def test_a_class_deriving_from_an_imported_model_class_is_a_model(copy: Path) -> None:
+    [report] = api.run(tasks(copy, ["thirdbase/local_train.py"]), jobs=1)
+    assert [(d.location.row, d.code) for d in report.diagnostics] == [(18, "XL101")]  # not LogitsNet's
+    assert "the softmax at base.py:11" in report.diagnostics[0].message
+
+
+def test_summaries_stay_picklable_data(copy: Path) -> None:
+    import pickle
+
+    api.run(tasks(copy, [f"{folder}/train.py" for folder in EXPORTED]), jobs=1)
+    summaries = [project.project().summary(str(path)) for path in copy.rglob("*.py")]
+    names = {name: value for summary in summaries if summary for name, value in summary.names.items() if value}
+    assert {"build_model", "Classifier", "criterion", "get_loss", "loss_fn", "head", "predict", "Net"} <= set(names)
+    assert pickle.loads(pickle.dumps(names)) == names
+
+
+def test_fix_leaves_the_exporting_modules_alone(copy: Path) -> None:
+    before = {path: path.read_text() for path in copy.rglob("*.py") if path.name != "train.py"}
+    fixed = [api.FileTask(copy / folder / "train.py", f"{folder}/train.py", CODES, fix=True, write=True)
+             for folder in EXPORTED]
+    api.run(fixed, jobs=1)
+    assert {path: path.read_text() for path in before} == before
+
+
 def test_correct_pair_cycle_and_missing_module_are_silent(copy: Path) -> None:
     (copy / "missing.py").write_text(
         "import torch.nn as nn\nfrom nowhere import Net\nfrom .gone import Other\n\n"
         "loss = nn.CrossEntropyLoss()(Net()(1), 0) + nn.CrossEntropyLoss()(Other()(1), 0)\n")
-    names = ["good/train.py", "good/model.py", "cycle/a.py", "cycle/b.py", "missing.py"]
+    names = ["good/train.py", "good/model.py", "cycle/a.py", "cycle/b.py", "cycle/bases/first.py", "missing.py"]
     assert findings(api.run(tasks(copy, names), jobs=1)) == []
 
 
@@ -240,6 +291,28 @@ def test_resolution_never_reads_framework_modules(tmp_path: Path) -> None:
     assert project.resolve(importer, project.ImportRef("torch", 0, "nn")) is None
     assert project.resolve(importer, project.ImportRef("models", 0, "Net")) == str(tmp_path / "models.py")
     assert project.resolve(importer, project.ImportRef("models", 1, "Net")) == str(tmp_path / "models.py")
+
+
+def test_candidates_bound_what_a_summary_analyses() -> None:
+    """Names worth a flow analysis: a short helper returning a parameter, a loss object, a class
+    deriving from an imported class; not a library function with several returns."""
+    text = ("def predict(model, x):\n    return model(x)\n\n\n"
+            "def minimum(x1, x2):\n    if x1 < x2:\n        return x1\n    return x2\n\n\n"
+            "criterion = nn.CrossEntropyLoss()\n\n\n"
+            "class Net(Base):\n    pass\n\n\nclass Other(object):\n    pass\n")
+    assert project._candidates(text, frozenset({"Base", "nn"})) == {"predict", "criterion", "Net"}
+
+
+def test_a_package_module_does_not_import_its_siblings_absolutely(tmp_path: Path) -> None:
+    """`import numpy` in a package module is NumPy, not the package's own `numpy.py` (keras'
+    `ops/math_test.py` next to `ops/numpy.py`); a relative import does reach the sibling."""
+    package = tmp_path / "ops"
+    package.mkdir()
+    for name in ("__init__.py", "numpy.py", "math_test.py"):
+        (package / name).write_text("x = 1\n")
+    importer = str(package / "math_test.py")
+    assert project.resolve(importer, project.ImportRef("numpy", 0, "x")) is None
+    assert project.resolve(importer, project.ImportRef("numpy", 1, "x")) == str(package / "numpy.py")
 
 
 def test_a_run_reads_each_file_once(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
