@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from xentlint import __version__
-from xentlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Location
+from xentlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Handoff, Location
 
 CACHE_DIR_NAME = ".xentlint_cache"
 INDEX_NAME = "results.json"
@@ -245,8 +245,14 @@ def _record(d: Diagnostic) -> dict:
         fix = {"message": d.fix.message, "applicability": d.fix.applicability.value,
                "edits": [[e.content, e.location.row, e.location.column, e.end_location.row, e.end_location.column]
                          for e in d.fix.edits]}
+    # A finding handed to the activation's module: that module's findings in a run depend on this
+    # file's content through it (`xentlint.handoffs`), and this entry already depends on that module.
+    handoff = None
+    if d.handoff is not None:
+        handoff = {"module": d.handoff.module, "key": d.handoff.key, "suppressed": d.handoff.suppressed,
+                   "diagnostic": _record(d.handoff.diagnostic)}
     return {"code": d.code, "name": d.name, "message": d.message, "location": [d.location.row, d.location.column],
-            "end": [d.end_location.row, d.end_location.column], "fix": fix, "cell": d.cell}
+            "end": [d.end_location.row, d.end_location.column], "fix": fix, "cell": d.cell, "handoff": handoff}
 
 
 def _diagnostic(item: dict) -> Diagnostic:
@@ -255,5 +261,9 @@ def _diagnostic(item: dict) -> Diagnostic:
         edits = tuple(Edit(content, Location(r1, c1), Location(r2, c2))
                       for content, r1, c1, r2, c2 in item["fix"]["edits"])
         fix = Fix(item["fix"]["message"], Applicability(item["fix"]["applicability"]), edits)
+    handoff = None
+    if item.get("handoff") is not None:
+        handed = item["handoff"]
+        handoff = Handoff(handed["module"], handed["key"], _diagnostic(handed["diagnostic"]), handed["suppressed"])
     return Diagnostic(item["code"], item["name"], item["message"], "", Location(*item["location"]),
-                      Location(*item["end"]), fix, item["cell"])
+                      Location(*item["end"]), fix, item["cell"], handoff=handoff)

@@ -59,6 +59,9 @@ class Diagnostic:
     cell: Optional[int] = None
     # Fixes that were applied by `fix` are reported with this set (for --show-fixes).
     fixed: bool = field(default=False, compare=False)
+    # A finding at a loss whose fix belongs in another module of the project: the finding to
+    # report there, on the activation, when that module is checked in the same run.
+    handoff: Optional["Handoff"] = field(default=None, compare=False)
 
     @property
     def url(self) -> Optional[str]:
@@ -71,6 +74,16 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         return (self.filename, self.cell or 0, self.location, self.code)
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A finding for another module, made by the check of the loss that the module's activation feeds."""
+
+    module: str  # the activation's module (absolute path)
+    key: str  # its content key, as the check read it: the rows and the fix's edits refer to that text
+    diagnostic: Diagnostic  # on the activation, named by the module's path
+    suppressed: bool = False  # a `noqa` on the activation's row suppresses it
 
 
 # Findings about the file itself rather than its code: reported through every output like rules.

@@ -5,14 +5,14 @@ import ast
 import bisect
 import sys
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from xentlint import prefilter, views
+from xentlint import prefilter, relevance, views
 from xentlint.context import FileContext
 from xentlint.diagnostics import (
     INTERNAL_ERROR,
@@ -21,13 +21,18 @@ from xentlint.diagnostics import (
     Diagnostic,
     Edit,
     Fix,
+    Handoff,
     Location,
     file_diagnostic,
 )
-from xentlint.noqa import UNUSED_NOQA, parse_suppressions
+from xentlint.noqa import UNUSED_NOQA, parse_suppressions, unused_message
+from xentlint.parsing import parse_module
 from xentlint.positions import NEWLINE
 from xentlint.registry import all_rules
 from xentlint.rule import Finding, Replacement, Rule
+
+if TYPE_CHECKING:
+    from xentlint.activation_sites import HandoffRequest
 
 MAX_FIX_PASSES = 10
 # LibCST's visitors recurse per nesting level; deeply nested generated code needs headroom.
@@ -50,18 +55,34 @@ class FixResult:
 
 
 def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult:
-    """Findings for `source`; a syntax error is itself a finding. A large file is analysed in
-    views (`xentlint.views`), so that no more than one view's tree is held at a time."""
+    """Findings for `source`; a syntax error is itself a finding. Only the part of the file the
+    rules can report on is parsed (`xentlint.relevance`), and a large file is analysed in views
+    (`xentlint.views`), so that no more than one view's tree is held at a time."""
     if not prefilter.needs_parse(codes, source, filename):
         return LintResult(prefilter.syntax_errors(source, filename))
     runnable = prefilter.codes_to_run(codes, source, filename)
     rules = [rule() for rule in all_rules() if rule.code in runnable]
+    relevant, left_out = relevance.relevant_view(source, lambda words: bool(prefilter.rules_for_words(runnable, words)))
+    # The part left out must compile alone (its syntax errors are then reported as LibCST reports
+    # them, from the whole file), and the part kept must parse alone.
+    if left_out and not prefilter.syntax_errors(left_out, filename):
+        result = _lint_views(source, filename, codes, rules, _split(relevant), cut=True)
+        if result is not None:
+            return result
+    result = _lint_views(source, filename, codes, rules, _split(views.View(source, None)), cut=False)
+    assert result is not None
+    return result
+
+
+def _lint_views(source: str, filename: str, codes: frozenset[str], rules: Sequence[Rule],
+                parts: list[views.View], cut: bool) -> Optional[LintResult]:
+    """The findings of the views `parts` of `source`; None when a view of a `cut` file does not parse."""
     diagnostics: set[Diagnostic] = set()
-    for view in _views(source):
+    for view in parts:
         try:
-            module = cst.parse_module(view.text)
+            module = parse_module(view.text)
         except cst.ParserSyntaxError as error:
-            return LintResult([_syntax_error(filename, error, view)])
+            return None if cut else LintResult([_syntax_error(filename, error, view)])
         except RecursionError:
             return LintResult([file_diagnostic(SYNTAX_ERROR, filename, "too deeply nested to parse")])
         ctx = FileContext(module, filename, view)
@@ -72,9 +93,12 @@ def lint_source(source: str, filename: str, codes: frozenset[str]) -> LintResult
     return LintResult(_apply_suppressions(source, ordered, filename, UNUSED_NOQA[0] in codes), parsed=True)
 
 
-def _views(source: str) -> list[views.View]:
-    """The file as one view, or a large file as several."""
-    return (views.split(source) if len(source) > views.VIEW_CHARS else None) or [views.View(source, None)]
+def _split(view: views.View) -> list[views.View]:
+    """`view` whole, or in views when large, each mapping its rows to the file's."""
+    parts = views.split(view.text) if len(view.text) > views.VIEW_CHARS else None
+    if parts is None:
+        return [view]
+    return [views.View(part.text, tuple(view.file_row(row + 1) - 1 for row in part.rows or ())) for part in parts]
 
 
 # Whether a fix may be applied to the source it was computed on (notebooks refuse fixes across cells).
@@ -151,8 +175,23 @@ def _to_diagnostics(ctx: FileContext, findings: Sequence[Finding], text: str) ->
             fix = Fix(finding.fix.title, applicability, edits)
         start = Location(ctx.file_row(span.start.line), span.start.column + 1)
         end = Location(ctx.file_row(span.end.line), span.end.column + 1)
-        diagnostics.append(Diagnostic(rule.code, rule.name, finding.message, filename, start, end, fix))
+        handoff = _handoff(finding.handoff) if finding.handoff is not None else None
+        diagnostics.append(Diagnostic(rule.code, rule.name, finding.message, filename, start, end, fix,
+                                      handoff=handoff))
     return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def _handoff(request: "HandoffRequest") -> Optional[Handoff]:
+    """The finding a loss's finding hands to the activation's module, made from that module as it is now."""
+    from xentlint.activation_sites import activation_finding
+
+    found = activation_finding(request)
+    if found is None:
+        return None
+    ctx, text, key, finding = found
+    [diagnostic] = _to_diagnostics(ctx, [finding], text)
+    suppressed = parse_suppressions(text).suppressed(diagnostic.code, diagnostic.location.row)
+    return Handoff(request.module, key, diagnostic, suppressed)
 
 
 def _edit(ctx: FileContext, replacements: Sequence[Replacement], text: str, starts: list[int]) -> Edit:
@@ -245,7 +284,7 @@ def _apply_suppressions(source: str, diagnostics: list[Diagnostic], filename: st
     kept = [d for d in diagnostics if not suppressions.suppressed(d.code, d.location.row)]
     if report_unused:
         for line, codes in suppressions.unused():
-            message = f"Unused `noqa` directive (unused: {', '.join(codes)})"
+            message = unused_message(codes)
             kept.append(Diagnostic(UNUSED_NOQA[0], UNUSED_NOQA[1], message, filename,
                                    Location(line.row, line.column), Location(line.row, line.column)))
     return sorted(kept, key=Diagnostic.sort_key)

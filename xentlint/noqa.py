@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Sequence
 
 from xentlint import tokens
 
@@ -52,6 +52,10 @@ class Suppressions:
             if unused:
                 result.append((line, unused))
         return result
+
+
+def unused_message(codes: Sequence[str]) -> str:
+    return f"Unused `noqa` directive (unused: {', '.join(codes)})"
 
 
 def parse_suppressions(source: str) -> Suppressions:

@@ -34,6 +34,11 @@ def codes_to_run(codes: frozenset[str], source: str, filename: Optional[str] = N
         from xentlint.project import imported_words
 
         words = words | imported_words(filename, source)
+    return rules_for_words(codes, words)
+
+
+def rules_for_words(codes: frozenset[str], words: frozenset[str]) -> frozenset[str]:
+    """The rules among `codes` whose vocabularies all appear in `words`."""
     return frozenset(code for code, families in _needs() if code in codes
                      and all(not family.isdisjoint(words) for family in families))
 

@@ -1,14 +1,14 @@
 """Project-wide flow: the values that names imported from the project's own modules hold.
 
-A module of the project is read from disk and summarised from that file alone (`Summary`):
-what its model classes' `forward` returns, what its top-level functions return, its module-level
-models, all as value kinds with the file and row that gave them their meaning. Names a module
-imports from other project modules are kept as references (a package's `__init__.py`
-re-exporting `from .nets import Disc`) and followed when asked, so a summary never depends on
-another file. Third-party and framework modules are never read: only files under the importing
-file's folder and the source roots (the settings' `src`; by default the project root, the nearest
-folder with `pyproject.toml`, `setup.py`, `setup.cfg` or `.git`, and its `src` folder) are.
-Cycles and missing modules give unknown.
+A module of the project is read from disk and summarised from that file alone (`Summary`): its
+top-level names as picklable values (`Exported`, made by `xentlint.flow.exports`: model classes,
+functions, models, layers, loss objects and wrappers), with the file and row that gave them their
+meaning. Names a module imports from other project modules are kept as references (a package's
+`__init__.py` re-exporting `from .nets import Disc`, a model class's imported base) and followed
+when asked, so a summary never depends on another file. Third-party and framework modules are
+never read: only files under the importing file's folder and the source roots (the settings'
+`src`; by default the project root, the nearest folder with `pyproject.toml`, `setup.py`,
+`setup.cfg` or `.git`, and its `src` folder) are. Cycles and missing modules give unknown.
 
 What a run learns of a module (`Facts`: content key, the words the pre-filter reads, imports,
 summary, the names exported so far) is kept per process by path and stamp, and on disk by the
@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from collections import OrderedDict
@@ -33,7 +33,7 @@ from xentlint.knowledge.apis import FRAMEWORK_MODULES
 
 if TYPE_CHECKING:  # LibCST and the flow are imported only when a module is summarised
     from xentlint.files import SourceFile
-    from xentlint.flow.values import Kind, Value
+    from xentlint.flow.values import Kind
     from xentlint.knowledge.schema import Fn
 
 _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -44,17 +44,40 @@ _IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A parameter of an exported function: its name, and its position when it can be passed by one."""
+
+    name: str
+    position: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class Exported:
-    """A picklable `Value`: its kind and activation, with where its meaning was given. The size and
-    axis of the class axis are left out: rules that judge them report at the activation."""
+    """A picklable `Value`: its kind and activation, with where its meaning was given. The axis of
+    the class axis is left out: rules that judge it report at the activation."""
 
     kind: Kind
-    fn: Optional[Fn] = None  # the activation, for probabilities
+    fn: Optional[Fn] = None  # the activation, for probabilities; the function a layer applies
     description: str = ""
     where: Optional[str] = None  # the file and row that gave the value its meaning
     row: Optional[int] = None
     output: Optional["Exported"] = None  # a model class's instance output, a function's return
     items: tuple["Exported", ...] = ()
+    classes: Optional[int] = None  # the size of the class axis, when visible
+    keras: bool = False  # a Keras model: `compile()` pairs it with its loss
+    sequential: bool = False  # a Keras Sequential: the importer's `model.add(layer)` grows it
+    produces_logits: bool = False  # a layer without activation
+    loss: Optional[str] = None  # a loss object's (or a wrapper's) loss, by its qualified name
+    from_logits: Optional[bool] = None  # and its `from_logits` as constructed (None: not a literal)
+    # A function that returns what a loss gives for two of its parameters (a loss wrapper).
+    prediction: Optional[Parameter] = None
+    label: Optional[Parameter] = None
+    # A function that returns one of its parameters (`passes_output`: that parameter's output when called).
+    passes: Optional[Parameter] = None
+    passes_output: bool = False
+    # A class deriving from a class another module defines: a model when that base is one.
+    base: Optional["ImportRef"] = None
+    overrides: Optional[str] = None  # the output method (`forward`, `call`) the class defines itself
 
 
 @dataclass(frozen=True)
@@ -133,9 +156,11 @@ def project_root(folder: str) -> Optional[str]:
 
 def _search_roots(importer: str) -> list[str]:
     """Where `import x` finds `x` as Python would run the importing script, then the project's
-    source roots (configured with `src`; else the project root and its `src` folder)."""
+    source roots (configured with `src`; else the project root and its `src` folder). A module of
+    a package (its folder has `__init__.py`) is imported, not run: its folder is not on the path,
+    and its `import numpy` is not the package's own `numpy.py`."""
     folder = os.path.dirname(importer)
-    roots = [folder]
+    roots = [] if os.path.isfile(os.path.join(folder, "__init__.py")) else [folder]
     if _PROJECT.source_roots is not None:
         roots += _PROJECT.source_roots
     else:
@@ -265,10 +290,28 @@ class Project:
         if summary is None:
             return None
         exported = self._export(summary, name, reader)
+        if exported is not None and exported.base is not None:
+            return self._derived(module.path, exported, reader, hops)
         if exported is not None:
             return exported
         ref = summary.imports.get(name)
         return self.lookup(module.path, ref, reader, hops + 1) if ref is not None else None
+
+    def _derived(self, path: str, exported: Exported, reader: Reader, hops: int) -> Optional[Exported]:
+        """A class deriving from a class of another module: a model when that base is a model class,
+        with the output of its own `forward`/`call` if it defines that, else its base's."""
+        from xentlint.flow.values import Kind
+
+        assert exported.base is not None
+        base = self.lookup(path, exported.base, reader, hops + 1)
+        model = base.output if isinstance(base, Exported) and base.kind is Kind.CLASS else None
+        if model is None or model.kind is not Kind.MODEL:
+            return None
+        if exported.overrides is None:
+            return base
+        if exported.overrides != ("call" if model.keras else "forward") or exported.output is None:
+            return None
+        return Exported(Kind.CLASS, output=replace(exported.output, keras=model.keras))
 
     def _export(self, summary: Summary, name: str, reader: Reader) -> Optional[Exported]:
         """The value `name` has in the summarised module, computed the first time it is asked for."""
@@ -277,7 +320,7 @@ class Project:
         if name not in summary.names:
             summary.names[name] = None  # asked again while computing (a cycle): unknown
             ctx = self._context(summary, reader)
-            summary.names[name] = _export_name(ctx, name) if ctx is not None else None
+            summary.names[name] = ctx.flow.export(name, summary.imports) if ctx is not None else None
             known = _FACTS.get(summary.path)
             if known is not None and known[1].summary is summary:
                 self.fresh[summary.path] = known  # kept on disk with its new name
@@ -291,9 +334,11 @@ class Project:
             return self._contexts[kept]
         import libcst as cst
 
+        from xentlint.parsing import parse_module
+
         text, key = _read(summary.path)
         try:
-            ctx = reader(cst.parse_module(text), summary.path) \
+            ctx = reader(parse_module(text), summary.path) \
                 if text is not None and key == summary.key else None
         except (cst.ParserSyntaxError, RecursionError):
             ctx = None
@@ -315,26 +360,50 @@ def content_key(text: str) -> str:
 
 
 def _summarise(path: str, text: str, facts: Facts) -> Summary:
-    if _activation_words().isdisjoint(facts.words):
-        return Summary(path, facts.key, _imports(text))  # nothing here can make probabilities
-    return Summary(path, facts.key, _imports(text), candidates=_candidates(text))
+    imports = _imports(text)
+    return Summary(path, facts.key, imports, candidates=_candidates(text, frozenset(imports)))
 
 
 _TOP_LEVEL = re.compile(r"^(?=\S)", re.MULTILINE)
 _DEFINES = re.compile(r"(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|(\w+)[ \t]*(?::[^=\n]*)?=[^=]")
+_HEADER = re.compile(r"(?:async[ \t]+)?(def|class)[ \t]+\w+[ \t]*\(([^)]*)")
+_RETURNED_NAME = re.compile(r"\breturn\b[ \t]*(\w*)")
+_SHORT_FUNCTION = 12  # lines
 
 
-def _candidates(text: str) -> frozenset[str]:
-    """Top-level names whose definition mentions an activation word, or one such name of the
-    module (`build()` returning `Net()`): a cheap bound on what a flow analysis could export."""
+def _candidates(text: str, imported: frozenset[str]) -> frozenset[str]:
+    """Top-level names whose definition may carry meaning across modules, or mentions one such
+    name of the module (`build()` returning `Net()`): a cheap bound on what a flow analysis could
+    export. A definition qualifies by mentioning an activation or a loss, by returning one of its
+    parameters (or calling one: `return model(x)`), or, for a class, by deriving from an imported one."""
     definitions: dict[str, frozenset[str]] = {}
+    active: set[str] = set()
     for chunk in _TOP_LEVEL.split(text):
         match = _DEFINES.match(chunk)
-        if match:
-            name = match.group(1) or match.group(2)
-            definitions[name] = definitions.get(name, frozenset()) | _words(chunk)
-    active = {name for name, words in definitions.items() if not words.isdisjoint(_activation_words())}
+        if not match:
+            continue
+        name = match.group(1) or match.group(2)
+        words = _words(chunk)
+        definitions[name] = definitions.get(name, frozenset()) | words
+        header = _HEADER.match(chunk)
+        parameters = _words(header.group(2)) if header is not None else frozenset()
+        if not words.isdisjoint(_meaningful_words()) or (header is not None and (
+                header.group(1) == "def" and _returns_a_parameter(chunk, parameters)
+                or header.group(1) == "class" and not parameters.isdisjoint(imported))):
+            active.add(name)
     return frozenset(name for name, words in definitions.items() if name in active or not words.isdisjoint(active))
+
+
+def _returns_a_parameter(chunk: str, parameters: frozenset[str]) -> bool:
+    """A short function whose one `return` gives a parameter or what it computes (`return model(x)`):
+    a helper that passes values through, not a library of tensor functions."""
+    returned = _RETURNED_NAME.findall(chunk)
+    return len(returned) == 1 and returned[0] in parameters and chunk.count("\n") <= _SHORT_FUNCTION
+
+
+@lru_cache(maxsize=1)
+def _meaningful_words() -> frozenset[str]:
+    return _activation_words() | vocabulary(Vocabulary.LOSSES)
 
 
 @lru_cache(maxsize=1)
@@ -367,47 +436,6 @@ def _imports(text: str) -> dict[str, ImportRef]:
             else:
                 bound[local or parts[0]] = ImportRef(module, len(dots), parts[0])
     return bound
-
-
-def _export_name(ctx: Any, name: str) -> Optional[Exported]:
-    """A top-level name of the module, when its value carries meaning across modules: a torch model
-    class (its `forward`'s output), a function (what it returns), a module-level torch model."""
-    from xentlint.flow.values import Kind
-
-    flow = ctx.flow
-    value = flow._state(ctx.module).final.get(name)
-    if value is None:
-        return None
-    if value.kind is Kind.CLASS and value.node is not None:
-        instance = flow._instance(value.node)
-        output = _export(ctx, instance.output) if instance.kind is Kind.MODEL and not instance.keras else None
-        return Exported(Kind.CLASS, output=Exported(Kind.MODEL, output=output)) if output is not None else None
-    if value.kind is Kind.FUNCTION and value.node is not None:
-        returns = flow._returns(value.node)
-        output = _export(ctx, returns) if not (returns.kind is Kind.MODEL and returns.keras) else None
-        return Exported(Kind.FUNCTION, output=output) if output is not None else None
-    if value.kind is Kind.MODEL and not value.keras:
-        output = _export(ctx, value.output)
-        return Exported(Kind.MODEL, output=output) if output is not None else None
-    return None
-
-
-def _export(ctx: Any, value: Optional[Value]) -> Optional[Exported]:
-    """`value` as picklable data, or None when it carries nothing a rule could use."""
-    from xentlint.flow.values import Kind
-
-    if value is None:
-        return None
-    if value.kind in (Kind.PROBABILITIES, Kind.LOG_PROBABILITIES, Kind.LOGITS) and value.origin is not None:
-        return Exported(value.kind, fn=value.fn, description=value.origin.description, where=ctx.filename,
-                        row=ctx.line_of(value.origin.node))
-    if value.kind is Kind.TUPLE:
-        items = tuple(_export(ctx, item) or Exported(Kind.UNKNOWN) for item in value.items)
-        return Exported(Kind.TUPLE, items=items) if any(item.kind is not Kind.UNKNOWN for item in items) else None
-    if value.kind is Kind.MODEL and not value.keras:
-        output = _export(ctx, value.output)
-        return Exported(Kind.MODEL, output=output) if output is not None else None
-    return None
 
 
 # ---------------------------------------------------------------- the prefilter's view
@@ -506,6 +534,11 @@ def _facts(path: str) -> Optional[tuple[tuple[int, int], Facts]]:
         _PROJECT.fresh[path] = (stamp, facts)  # new, or known by content only: kept with this stamp
     _FACTS[path] = known = (stamp, facts)
     return known
+
+
+def module_text(path: str) -> tuple[Optional[str], Optional[str]]:
+    """The text and content key of the module at `path` now (None, None when it cannot be read)."""
+    return _read(path)
 
 
 def _read(path: str) -> tuple[Optional[str], Optional[str]]:

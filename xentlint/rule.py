@@ -13,6 +13,7 @@ from xentlint.contract import Contract
 from xentlint.diagnostics import DOCS_URL, Applicability, FixAvailability
 
 if TYPE_CHECKING:
+    from xentlint.activation_sites import HandoffRequest
     from xentlint.context import FileContext
     from xentlint.flow import LossSite
     from xentlint.knowledge import Vocabulary
@@ -43,6 +44,8 @@ class Finding:
     message: str
     fix: Optional[FixProposal] = None
     rule: Optional[type["Rule"]] = field(default=None, compare=False)
+    # The finding to make in another module, on the activation this one's fix would have to edit.
+    handoff: Optional["HandoffRequest"] = field(default=None, compare=False)
 
 
 class Rule:
@@ -92,12 +95,13 @@ class Rule:
         *replacements: Replacement,
         applicability: Applicability = Applicability.SAFE,
         title: Optional[str] = None,
+        handoff: Optional["HandoffRequest"] = None,
     ) -> Finding:
         """A finding on `node`; with replacements it carries this rule's fix."""
         fix = None
         if replacements:
             fix = FixProposal(title or self.fix_title or "Apply the fix", applicability, replacements)
-        return Finding(node, message, fix, type(self))
+        return Finding(node, message, fix, type(self), handoff)
 
 
 def registered_rules() -> dict[str, type[Rule]]:

@@ -9,7 +9,7 @@ import libcst as cst
 from xentlint import knowledge
 from xentlint.cst_build import int_literal, is_none, string_literal
 from xentlint.flow.calls import is_tensor_method_call, is_tensor_receiver, match_activation
-from xentlint.flow.names import find_method, is_method_receiver, parameter_names
+from xentlint.flow.names import find_method, is_method_receiver, parameter_names, passed_argument
 from xentlint.flow.statements import Env, Scope
 from xentlint.flow.values import UNKNOWN, Kind, Origin, Value
 from xentlint.knowledge import apis, libraries
@@ -17,6 +17,7 @@ from xentlint.knowledge.schema import Fn, Form, Labels, Param, TensorConstructor
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
+    from xentlint.project import Exported
 
 _PROBABILITY_FNS = {Fn.SOFTMAX: Kind.PROBABILITIES, Fn.SIGMOID: Kind.PROBABILITIES, Fn.SOFTMIN: Kind.PROBABILITIES,
                     Fn.LOG_SOFTMAX: Kind.LOG_PROBABILITIES, Fn.LOG_SIGMOID: Kind.LOG_PROBABILITIES}
@@ -405,6 +406,8 @@ class Expressions:
                 return output.with_changes(items=(output.fields[0][1],))
             return output
         if target.kind in (Kind.CLASS, Kind.FUNCTION) and target.node is None:  # from another module
+            if target.foreign is not None and target.foreign.passes is not None:
+                return self._passed_through(target.foreign, call, env, scope)
             return target.output or UNKNOWN
         if target.kind is Kind.CLASS:
             assert isinstance(target.node, cst.ClassDef)
@@ -412,6 +415,15 @@ class Expressions:
         if target.kind is Kind.FUNCTION and isinstance(target.node, cst.FunctionDef):
             return self._call_function(target, call, env, scope)
         return UNKNOWN
+
+    def _passed_through(self, function: "Exported", call: cst.Call, env: Env, scope: Optional[Scope]) -> Value:
+        """A call of another module's function that returns its parameter, or that parameter's output."""
+        assert function.passes is not None
+        arg = passed_argument(call, function.passes)
+        value = self._eval(arg.value, env, scope) if arg is not None else UNKNOWN
+        if not function.passes_output:
+            return value
+        return self._model_output(value) if value.kind is Kind.MODEL else UNKNOWN
 
     def _apply_layer(self, layer: Value, inner: Value, call: Optional[cst.CSTNode]) -> Value:
         if layer.applies is not None:

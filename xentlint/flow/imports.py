@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 import libcst as cst
 
+from xentlint import knowledge
 from xentlint.flow.values import UNKNOWN, Kind, Origin, Value
 from xentlint.knowledge.names import dotted_name
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
-    from xentlint.project import Exported, ModuleRef
+    from xentlint.project import Exported, ImportRef, ModuleRef
 
 
 class Imports:
@@ -20,6 +21,7 @@ class Imports:
 
     ctx: "FileContext"
     _imports: dict[Value, Value]
+    _project_imports: Optional[bool] = None
 
     def _imported(self, statement: Union[cst.Import, cst.ImportFrom]) -> Iterator[tuple[str, Value]]:
         """The names `statement` binds, each to what it imports; the project's modules are read
@@ -53,6 +55,24 @@ class Imports:
         self._imports[value] = resolved = self._foreign(found, value.node)
         return resolved
 
+    def imports_project_modules(self) -> bool:
+        """The file imports one of the project's own modules (whose loss objects and wrappers it may call)."""
+        if self._project_imports is None:
+            self._project_imports = self.ctx.project_path is not None and any(
+                self._is_project_import(node) for node in self.ctx.nodes() if isinstance(node, (cst.Import, cst.ImportFrom)))
+        return self._project_imports
+
+    def _is_project_import(self, statement: Union[cst.Import, cst.ImportFrom]) -> bool:
+        from xentlint.project import ImportRef, resolve
+
+        assert self.ctx.project_path is not None
+        if isinstance(statement, cst.ImportFrom):
+            module = dotted_name(statement.module) if statement.module is not None else ""
+            return resolve(self.ctx.project_path, ImportRef(module or "", len(statement.relative))) is not None \
+                or (not module and not isinstance(statement.names, cst.ImportStar))
+        return any(resolve(self.ctx.project_path, ImportRef((dotted_name(alias.name) or "").split(".")[0])) is not None
+                   for alias in statement.names)
+
     def _module_attribute(self, module: Value, attribute: cst.Attribute) -> Value:
         """`models.build` for `import models`."""
         from xentlint.project import ModuleRef, project
@@ -60,6 +80,12 @@ class Imports:
         assert module.module is not None
         return self._foreign(project().attribute(ModuleRef(module.module), attribute.attr.value, self._reader),
                              attribute)
+
+    def export(self, name: str, imports: "dict[str, ImportRef]") -> "Optional[Exported]":
+        """What this module, read alone, gives a module importing its top-level `name`."""
+        from xentlint.flow.exports import export_name
+
+        return export_name(self.ctx, name, imports)
 
     def _reader(self, module: cst.Module, path: str) -> "FileContext":
         """The context of another project module, read alone (its own imports stay unknown)."""
@@ -76,16 +102,32 @@ class Imports:
 
 
 def _value(exported: "Exported", node: cst.CSTNode, importer: str) -> Value:
-    """An exported value as a value of the importing module: callables keep their output; a
-    tensor keeps its kind and activation and names the other file and row."""
+    """An exported value as a value of the importing module: callables keep their output (and a
+    Keras Sequential its layers, for the importer's `add`); tensors, layers and loss objects keep
+    their meaning and name the other file and row."""
     kind = exported.kind
     if kind in (Kind.CLASS, Kind.FUNCTION, Kind.MODEL):
         output = _value(exported.output, node, importer) if exported.output is not None else UNKNOWN
-        return Value(kind, output=output)
+        foreign = exported if exported.passes is not None or exported.prediction is not None else None
+        layers = (Value(Kind.MODEL, output=output),) if exported.sequential else ()
+        return Value(kind, output=output, keras=exported.keras, sequential=exported.sequential, layers=layers,
+                     foreign=foreign, origin=_origin(exported, node, importer) if exported.where is not None else None)
     if kind is Kind.TUPLE:
         return Value(Kind.TUPLE, items=tuple(_value(item, node, importer) for item in exported.items))
     if kind is Kind.UNKNOWN or exported.where is None:
         return UNKNOWN
+    origin = _origin(exported, node, importer)
+    if kind is Kind.LAYER:
+        return Value(Kind.LAYER, applies=exported.fn, produces_logits=exported.produces_logits,
+                     classes=exported.classes, origin=origin)
+    if kind is Kind.LOSS:
+        api = knowledge.loss(exported.loss)
+        return Value(Kind.LOSS, node=node, loss=api, origin=origin, foreign=exported) if api is not None else UNKNOWN
+    return Value(kind, fn=exported.fn, origin=origin, classes=exported.classes)
+
+
+def _origin(exported: "Exported", node: cst.CSTNode, importer: str) -> Origin:
+    assert exported.where is not None
     where = os.path.relpath(exported.where, os.path.dirname(importer)) if importer else exported.where
-    origin = Origin(node, exported.description, elsewhere=f"{where}:{exported.row}")
-    return Value(kind, fn=exported.fn, origin=origin)
+    return Origin(node, exported.description, elsewhere=f"{where}:{exported.row}",
+                  source=(exported.where, exported.row) if exported.row is not None else None)

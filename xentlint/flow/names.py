@@ -12,6 +12,7 @@ from xentlint import walk
 
 if TYPE_CHECKING:
     from xentlint.context import FileContext
+    from xentlint.project import Parameter
 
 
 def block(body: cst.BaseSuite) -> Sequence[cst.CSTNode]:
@@ -37,6 +38,16 @@ def plain_params(function: cst.FunctionDef) -> tuple[cst.Param, ...]:
 
 def parameter(function: cst.FunctionDef, name: str) -> Optional[cst.Param]:
     return next((param for param in plain_params(function) if param.name.value == name), None)
+
+
+def passed_argument(call: cst.Call, parameter: "Parameter") -> Optional[cst.Arg]:
+    """The argument `call` passes to `parameter` of another module's function (None: not visible)."""
+    if any(arg.star for arg in call.args):
+        return None
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if parameter.position is not None and parameter.position < len(positional):
+        return positional[parameter.position]
+    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == parameter.name), None)
 
 
 def parameter_names(function: cst.FunctionDef) -> set[str]:

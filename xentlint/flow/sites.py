@@ -18,7 +18,7 @@ from xentlint import knowledge
 from xentlint.cst_build import bool_literal, string_literal
 from xentlint.flow.values import UNKNOWN, Kind, Value, held_loss, merge
 from xentlint.knowledge import apis
-from xentlint.flow.names import plain_params, self_attribute
+from xentlint.flow.names import passed_argument, plain_params, self_attribute
 from xentlint.flow.trainers import Pairing, trainer_pairing
 from xentlint.knowledge.schema import Expects, Form, Loss, argument, has_star_args
 
@@ -142,13 +142,21 @@ def _sites(ctx: "FileContext") -> Iterator[LossSite]:
             site = _tensor_site(ctx, call, api, constructor)
             if constructor is None or ctx.callee(constructor) is None:
                 site = replace(site, fixable=False, place=_reference_place(ctx, call, target))
+            if target.foreign is not None and api.form is Form.CLASS:
+                site = replace(site, from_logits=target.foreign.from_logits)
             yield site
+        elif target.kind is Kind.FUNCTION and target.foreign is not None and target.foreign.prediction is not None:
+            site = _imported_wrapper_site(ctx, call, target)
+            if site is not None:
+                yield site
 
 
 def _reference_place(ctx: "FileContext", call: cst.Call, target: Value) -> Optional[str]:
     """`through `loss_fn`, set at line 12`."""
     assert target.node is not None
     name = ctx.short_code(call.func, 30)
+    if target.origin is not None and target.origin.elsewhere is not None:
+        return f"through `{name}`, set at {target.origin.elsewhere}" if name else f"set at {target.origin.elsewhere}"
     return f"through `{name}`, set at line {ctx.line_of(target.node)}" if name else None
 
 
@@ -163,7 +171,8 @@ def _holds_losses(ctx: "FileContext") -> bool:
             api = knowledge.loss(ctx.qualify(arg.value))
             if api is not None and api.form is Form.FUNCTION:
                 return True
-    return any(isinstance(node, (cst.Assign, cst.Param)) and _names_loss_function(ctx, node) for node in ctx.nodes())
+    return any(isinstance(node, (cst.Assign, cst.Param)) and _names_loss_function(ctx, node) for node in ctx.nodes()) \
+        or ctx.flow.imports_project_modules()  # their loss objects and wrappers
 
 
 def _names_loss_function(ctx: "FileContext", node: "cst.Assign | cst.Param") -> bool:
@@ -184,15 +193,22 @@ class _Wrapper:
     label: Optional[str]  # the parameter passed as its label (None: the label is not a parameter)
 
 
-def _wrappers(ctx: "FileContext", loss_objects: bool) -> dict[cst.FunctionDef, _Wrapper]:
-    """Functions and methods whose body is `return <loss call>` on their parameters."""
+def loss_wrapper(ctx: "FileContext", function: cst.FunctionDef) -> Optional[_Wrapper]:
+    """`function` as a loss wrapper, when it is one (for what a module exports)."""
+    return _wrappers(ctx, loss_objects=True, within=function).get(function)
+
+
+def _wrappers(ctx: "FileContext", loss_objects: bool,
+              within: Optional[cst.FunctionDef] = None) -> dict[cst.FunctionDef, _Wrapper]:
+    """Functions and methods whose body is `return <loss call>` on their parameters (`within`: that
+    function only)."""
     found: dict[cst.FunctionDef, _Wrapper] = {}
     for call in ctx.calls:
         statement = ctx.parent(call)
         if not isinstance(statement, cst.Return) or statement.value is not call:
             continue
         function = _sole_statement_of(ctx, statement)
-        if function is None:
+        if function is None or (within is not None and function is not within):
             continue
         api = knowledge.loss(ctx.callee(call))
         constructor: Optional[cst.Call] = None
@@ -288,6 +304,33 @@ def _wrapper_site(ctx: "FileContext", call: cst.Call, target: Value, wrapper: _W
     )
 
 
+def _imported_wrapper_site(ctx: "FileContext", call: cst.Call, target: Value) -> Optional[LossSite]:
+    """A call of another module's loss wrapper: its arguments are the loss's tensors."""
+    wrapper = target.foreign
+    assert wrapper is not None and wrapper.prediction is not None and target.origin is not None
+    api = knowledge.loss(wrapper.loss)
+    prediction_arg = passed_argument(call, wrapper.prediction)
+    if api is None or prediction_arg is None:
+        return None
+    label_arg = passed_argument(call, wrapper.label) if wrapper.label is not None else None
+    name = ctx.short_code(call.func, 30) or api.names[0].rsplit(".", 1)[-1]
+    return LossSite(
+        report=call,
+        api=api,
+        call=call,
+        constructor=None,
+        prediction=ctx.flow.value(prediction_arg.value),
+        prediction_arg=prediction_arg,
+        label=ctx.flow.value(label_arg.value) if label_arg is not None else UNKNOWN,
+        label_arg=label_arg,
+        from_logits_arg=None,
+        from_logits=wrapper.from_logits,
+        wrapper=name,
+        place=f"at {target.origin.elsewhere}",
+        fixable=False,
+    )
+
+
 def _tensor_site(ctx: "FileContext", call: cst.Call, api: Loss, constructor: Optional[cst.Call]) -> LossSite:
     prediction_arg = argument(call, api.prediction)
     label_arg = argument(call, api.label)
@@ -339,6 +382,10 @@ def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
     if api is None:
         return None
     from_logits_arg = argument(constructor, api.from_logits) if constructor is not None else None
+    held = ctx.flow.value(loss_arg.value)  # a loss object another module constructs: its options are there
+    imported = held.origin if held.kind is Kind.LOSS and held.foreign is not None and api.form is Form.CLASS else None
+    from_logits = held.foreign.from_logits if imported is not None and held.foreign is not None \
+        else _flag(from_logits_arg, api.from_logits_default)
     return LossSite(
         report=call,
         api=api,
@@ -349,8 +396,10 @@ def _compile_site(ctx: "FileContext", call: cst.Call) -> Optional[LossSite]:
         label=_fit_labels(ctx, call.func.value),
         label_arg=None,
         from_logits_arg=from_logits_arg,
-        from_logits=_flag(from_logits_arg, api.from_logits_default),
+        from_logits=from_logits,
         compile_loss_arg=loss_arg,
+        place=f"set at {imported.elsewhere}" if imported is not None else None,
+        fixable=imported is None,
     )
 
 
@@ -430,6 +479,12 @@ def _fit_labels(ctx: "FileContext", model_expr: cst.BaseExpression) -> Value:
         value = ctx.flow.value(label_arg.value) if label_arg is not None else UNKNOWN
         result = value if result is None else merge(result, value)
     return result or UNKNOWN
+
+
+def constructed_from_logits(call: Optional[cst.Call], api: Loss) -> Optional[bool]:
+    """The `from_logits` that `call` (a loss's constructor, or the call of a loss function) sets."""
+    arg = argument(call, api.from_logits) if call is not None else None
+    return _flag(arg, api.from_logits_default)
 
 
 def _flag(arg: Optional[cst.Arg], default: bool) -> Optional[bool]:

@@ -119,6 +119,8 @@ class Statements:
             return env
         name = func.value.value
         model = env.get(name)
+        if model is not None and model.kind is Kind.IMPORTED and func.attr.value in ("add", "pop"):
+            model = self._resolved(model)  # a Sequential another module builds
         if model is None or model.kind is not Kind.MODEL or not model.sequential:
             return env
         if func.attr.value == "add" and len(call.args) == 1:

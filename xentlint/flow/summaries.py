@@ -42,10 +42,23 @@ class Summaries:
     def _instance(self, cls: cst.ClassDef) -> Value:
         framework = self._model_framework(cls)
         if framework is None:
-            return UNKNOWN
+            return self._derived_instance(cls)
         body = self._method(cls, apis.MODEL_OUTPUT_METHOD[framework])
         output = self._returns(body) if body is not None else UNKNOWN
         return Value(Kind.MODEL, node=cls, keras=framework == "keras", output=output)
+
+    def _derived_instance(self, cls: cst.ClassDef) -> Value:
+        """An instance of a class deriving from another project module's model class (`class
+        Net(Base)` with `from models import Base`): its own output method's return, else the base's."""
+        if self.ctx.project_path is None or len(cls.bases) != 1 or cls.bases[0].keyword is not None:
+            return UNKNOWN
+        base = self.value(cls.bases[0].value)
+        model = base.output if base.kind is Kind.CLASS and base.node is None else None
+        if model is None or model.kind is not Kind.MODEL:
+            return UNKNOWN
+        own = self._method(cls, "call" if model.keras else "forward")
+        output = self._returns(own) if own is not None else model.output
+        return Value(Kind.MODEL, node=cls, keras=model.keras, output=output)
 
     def _self_instance(self, method: cst.FunctionDef) -> Value:
         """`self` in a model's method: `self(x)` and `self.forward(x)` give the model's output."""

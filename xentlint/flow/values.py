@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Optional, Union
 
 import libcst as cst
 
 from xentlint.knowledge.schema import Fn, Form, Loss
+
+if TYPE_CHECKING:
+    from xentlint.project import Exported
 
 
 class Kind(str, enum.Enum):
@@ -43,6 +46,8 @@ class Origin:
     activation_arg: Optional[cst.Arg] = None
     # Given in another module of the project (`models.py:12`); `node` is then where this module imports it.
     elsewhere: Optional[str] = None
+    # There: the module's absolute path and the row.
+    source: Optional[tuple[str, int]] = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,9 @@ class Value:
     bound: bool = False  # FUNCTION: a method read through `self`, called without its receiver
     module: Optional[str] = None  # MODULE: the module's file
     imported: Optional[tuple[str, int, Optional[str]]] = None  # IMPORTED: module, level (dots), name
+    # Given by another module of the project: what it exported (a loss object's options, a loss
+    # wrapper's parameters, the parameter a function returns).
+    foreign: Optional["Exported"] = None
 
     def with_changes(self, **changes: object) -> "Value":
         return replace(self, **changes)
@@ -82,8 +90,8 @@ def held_loss(target: Value) -> Optional[tuple[Loss, Optional[cst.Call]]]:
     kept in a name or attribute (`loss_fn = F.cross_entropy`, a `functools.partial` of one)."""
     if target.kind is not Kind.LOSS or target.loss is None:
         return None
-    if target.loss.form is Form.FUNCTION:
-        return target.loss, None
+    if target.loss.form is Form.FUNCTION or target.foreign is not None:
+        return target.loss, None  # a function, or an object constructed in another module
     return (target.loss, target.node) if isinstance(target.node, cst.Call) else None
 
 

@@ -6,7 +6,7 @@ table built from import statements and module-level alias assignments answers.
 """
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 import libcst as cst
 
@@ -69,7 +69,8 @@ class ImportTable:
     def from_module(cls, module: cst.Module) -> "ImportTable":
         table = cls()
         collector = _ImportCollector(table)
-        walk.visit(module, collector)
+        for statement, in_function in _binding_statements(module, False):
+            collector.collect(statement, in_function)
         if not collector.opaque and not any(
                 target.split(".")[0] in apis.FRAMEWORK_MODULES for target in table.modules()):
             # A pasted snippet: conventional names resolve as the documentation writes them,
@@ -130,13 +131,36 @@ def _spellings_of(target: str) -> tuple[tuple[str, str], ...]:
     return tuple(spellings.items())
 
 
-class _ImportCollector(cst.CSTVisitor):
+# Nodes whose children may hold statements: imports and assignments sit only under these, so
+# the walk never enters an expression.
+_STATEMENT_HOLDERS = (cst.Module, cst.BaseCompoundStatement, cst.BaseSuite, cst.SimpleStatementLine, cst.Else,
+                      cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase)
+_BINDINGS = (cst.Import, cst.ImportFrom, cst.Assign)
+
+
+def _binding_statements(node: cst.CSTNode, in_function: bool) -> Iterator[tuple[cst.CSTNode, bool]]:
+    """Every import and assignment under `node`, in source order, with whether it is in a function."""
+    for child in walk.children(node):
+        if isinstance(child, _BINDINGS):
+            yield child, in_function
+        elif isinstance(child, _STATEMENT_HOLDERS):
+            yield from _binding_statements(child, in_function or isinstance(child, cst.FunctionDef))
+
+
+class _ImportCollector:
     def __init__(self, table: ImportTable) -> None:
         self.table = table
-        self.depth = 0
         self.opaque = False  # a relative or star import: names may come from code not read here
 
-    def visit_Import(self, node: cst.Import) -> None:
+    def collect(self, statement: cst.CSTNode, in_function: bool) -> None:
+        if isinstance(statement, cst.Import):
+            self._import(statement)
+        elif isinstance(statement, cst.ImportFrom):
+            self._import_from(statement)
+        elif isinstance(statement, cst.Assign) and not in_function:
+            self._alias(statement)
+
+    def _import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = _module_name(alias.name)
             if alias.asname is not None:
@@ -145,7 +169,7 @@ class _ImportCollector(cst.CSTVisitor):
                 head = full.split(".")[0]
                 self.table.bind(head, head)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+    def _import_from(self, node: cst.ImportFrom) -> None:
         if node.relative or isinstance(node.names, cst.ImportStar):
             self.opaque = True
         if isinstance(node.names, cst.ImportStar) and not node.relative:
@@ -163,16 +187,8 @@ class _ImportCollector(cst.CSTVisitor):
             local = _module_name(alias.asname.name) if alias.asname else name
             self.table.bind(local, f"{module}.{name}")
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.depth += 1
-
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.depth -= 1
-
-    def visit_Assign(self, node: cst.Assign) -> None:
+    def _alias(self, node: cst.Assign) -> None:
         # Module-level aliases such as `slim = tf.contrib.slim` or `tf = tf.compat.v1`.
-        if self.depth:
-            return
         for target in node.targets:
             if not isinstance(target.target, cst.Name):
                 continue

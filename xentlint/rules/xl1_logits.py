@@ -16,8 +16,10 @@ labels are soft targets, which is correct). The figures quoted in messages are c
 from __future__ import annotations
 
 import math
+import os
 from typing import ClassVar, Iterator, Optional
 
+from xentlint.activation_sites import HandoffRequest
 from xentlint.context import FileContext
 from xentlint.contract import Contract, Input, Relation
 from xentlint.cst_build import int_literal
@@ -84,7 +86,21 @@ class _ActivationIntoLogitsLoss(Rule):
         edit = self._from_logits_false(ctx, site)
         if edit is not None:
             return self.site_finding(site, message, *replacements(ctx, edit, []), title="Set from_logits=False")
-        return self.site_finding(site, message)
+        return self.site_finding(site, message, handoff=self._handoff(ctx, site))
+
+    def _handoff(self, ctx: FileContext, site: LossSite) -> Optional[HandoffRequest]:
+        """For an activation in another module of the project (`forward` ending in a softmax): the
+        finding to report there, whose fix makes the model return logits."""
+        origin = site.prediction.origin
+        if origin is None or origin.source is None or ctx.project_path is None:
+            return None
+        module, row = origin.source
+        fn = self.activation.value
+        here = os.path.relpath(ctx.project_path, os.path.dirname(module)).replace(os.sep, "/")
+        message = (f"this {fn} feeds {describe_loss(site)} at {here}:{ctx.line_of(site.report)}, which applies "
+                   f"{fn} itself: {self.effect(site)}; have the model return logits (apply the {fn} only for "
+                   f"predictions)")
+        return HandoffRequest(module, row, self.activation, type(self), message, f"Return the logits: remove the {fn}")
 
     def _from_logits_false(self, ctx: FileContext, site: LossSite) -> Optional[Replacement]:
         """Where the activation stays (a layer, a model): let the Keras loss take probabilities."""
@@ -127,8 +143,12 @@ class SoftmaxIntoLogitsLoss(_ActivationIntoLogitsLoss):
         "variable read only by the loss (`probs = logits`); when the variable is also read elsewhere, the "
         "loss is given the softmax's input instead, if that is a name not rebound in between. A softmax "
         "made by a layer or inside a model stays: a Keras loss then gets `from_logits=False`, when its "
-        "loss object is used only by losses that receive probabilities. Otherwise no fix is offered (a "
-        "PyTorch model should return logits; that changes what the model outputs)."
+        "loss object is used only by losses that receive probabilities. Otherwise no fix is offered at the "
+        "loss (a PyTorch model should return logits; that changes what the model outputs). A model "
+        "defined in another module of the project, whose `forward` returns the softmax's output as it "
+        "is: when that module is checked or fixed in the same run as the loss, the finding is also "
+        "reported there, on the softmax, with an unsafe fix that removes it (every user of the model, "
+        "inference code too, then gets logits)."
     )
     frameworks = ("tensorflow", "keras", "torch", "jax")
     activation = Fn.SOFTMAX

@@ -618,8 +618,8 @@ class NllWithoutLogSoftmax(Rule):
     def _logits_input(self, ctx: FileContext, site: LossSite) -> Finding:
         origin = site.prediction.origin
         assert origin is not None
-        message = (f"{describe_prediction(ctx, site)} holds raw logits ({origin.description}, line "
-                   f"{ctx.line_of(origin.node)}) and reaches {describe_loss(site)}, which expects log-probabilities: "
+        message = (f"{describe_prediction(ctx, site)} holds raw logits ({origin.description}, "
+                   f"{origin_place(ctx, origin)}) and reaches {describe_loss(site)}, which expects log-probabilities: "
                    f"it computes -logit[target], which falls without bound instead of training; use "
                    f"CrossEntropyLoss, which applies log_softmax itself")
         users = sole_users(ctx, site)

@@ -32,6 +32,7 @@ from xentlint.knowledge import Vocabulary, apis
 from xentlint.knowledge.names import dotted_name
 from xentlint.knowledge.schema import Fn, Loss, Reduce, has_star_args
 from xentlint.rule import Finding, Replacement, Rule
+from xentlint.rules._site_messages import origin_place
 from xentlint.rules.xl3_log_of_activation import is_one, log_calls, one_minus
 
 
@@ -521,7 +522,7 @@ class HandRolledCrossEntropy(Rule):
         value = ctx.flow.value(term.probability)
         origin = ""
         if value.kind is Kind.PROBABILITIES and value.origin is not None:
-            origin = f" ({value.origin.description} at line {ctx.line_of(value.origin.node)})"
+            origin = f" ({value.origin.description} at {origin_place(ctx, value.origin)})"
         if any(t.guarded for t in formula.terms):
             harm = ("the epsilon or clip inside `log` only caps each term at -log(eps) (16.1 for 1e-7) and "
                     "flattens its gradient where the prediction is confidently wrong")

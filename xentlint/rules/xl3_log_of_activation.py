@@ -108,6 +108,7 @@ class LogOf:
     inline: bool  # the activation is written inside the log; else it reaches it through the flow
     complement: bool  # log(1 - f(x))
     applied_at: cst.CSTNode  # the activation call, or the layer that applies it
+    elsewhere: Optional[str] = None  # the layer is made in another module (`layers.py:4`)
 
     @property
     def probabilities(self) -> cst.BaseExpression:
@@ -135,7 +136,7 @@ def logs_of(ctx: FileContext, fn: Fn) -> Iterator[LogOf]:
         if value.kind is not Kind.PROBABILITIES or value.fn is not fn or origin is None:
             continue
         if origin.activation_call is None:  # applied by a layer or module object: reported, not rewritten
-            yield LogOf(log, None, False, complement, origin.node)
+            yield LogOf(log, None, False, complement, origin.node, origin.elsewhere)
             continue
         activation = match_activation(ctx, origin.activation_call)
         if activation is not None:
@@ -152,9 +153,9 @@ class _LogOfActivation(Rule):
             if found.inline:
                 yield self._inline(ctx, found)
             else:
-                line = ctx.line_of(found.applied_at)
+                place = found.elsewhere or f"line {ctx.line_of(found.applied_at)}"
                 made = "computed" if found.activation is not None else "applied by the module made"
-                message = self.variable_message(ctx, found, f"{made} at line {line}")
+                message = self.variable_message(ctx, found, f"{made} at {place}")
                 yield self.finding(found.log.call, message, *self._through_variable(ctx, found))
 
     def inline_message(self, ctx: FileContext, found: LogOf) -> str:

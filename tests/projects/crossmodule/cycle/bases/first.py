@@ -1,0 +1,10 @@
+import torch.nn as nn
+
+from second import Second
+
+
+class First(Second):
+    pass
+
+
+loss = nn.CrossEntropyLoss()(First()(1), 0)

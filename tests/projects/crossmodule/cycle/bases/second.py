@@ -1,0 +1,5 @@
+from first import First
+
+
+class Second(First):
+    pass

@@ -1,0 +1,3 @@
+import torch.nn as nn
+
+head = nn.Softmax(dim=1)
