@@ -424,3 +424,26 @@ def test_a_run_reads_each_file_once(copy: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(api, "read_source", spy)
     assert findings(api.run(tasks(copy), jobs=1)) == FOUND
     assert sorted(set(reads)) == sorted(reads)  # models.py is checked and summarised from one read
+
+
+def test_the_activations_finding_reads_the_summarys_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`models.py` read alone is parsed once per process: for its summary and for the finding the
+    losses of several files hand to its activation."""
+    import libcst
+
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "models.py").write_text(
+        "# models\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Net(nn.Module):\n"
+        "    def forward(self, x):\n        return F.softmax(x, dim=1)\n")
+    for name in "ab":
+        (tmp_path / f"train_{name}.py").write_text(
+            "import torch.nn as nn\n\nfrom models import Net\n\n\n"
+            f"def step_{name}(x, y):\n    return nn.CrossEntropyLoss()(Net()(x), y)\n")
+    parsed: list[str] = []
+    parse = libcst.parse_module
+    monkeypatch.setattr(libcst, "parse_module", lambda text: parsed.append(text.split("\n")[0]) or parse(text))
+    new_process(monkeypatch)
+    paths = [tmp_path / name for name in ("models.py", "train_a.py", "train_b.py")]
+    reports = api.run([api.FileTask(path, path.name, CODES) for path in paths], jobs=1)
+    assert findings(reports) == [("models.py", 8, "XL101"), ("train_a.py", 7, "XL101"), ("train_b.py", 7, "XL101")]
+    assert parsed.count("# models") == 2  # its own check, and once read alone

@@ -9,7 +9,6 @@ read alone, and reported there when `models.py` is checked or fixed in the same 
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Optional
 
@@ -20,12 +19,8 @@ from xentlint.diagnostics import Applicability
 from xentlint.fixes import in_place_of
 from xentlint.flow.calls import match_activation
 from xentlint.knowledge.schema import Fn
-from xentlint.parsing import parse_module
-from xentlint.project import module_text
+from xentlint.project import module_text, project
 from xentlint.rule import Finding, FixProposal, Replacement, Rule
-
-_KEPT_MODULES = 2  # parsed per process: the losses of one file mostly feed one model module
-
 
 @dataclass(frozen=True)
 class HandoffRequest:
@@ -67,21 +62,15 @@ def _returned(ctx: FileContext, call: cst.Call) -> bool:
     return isinstance(parent, cst.Return)
 
 
-_PARSED: OrderedDict[tuple[str, str], Optional[FileContext]] = OrderedDict()
-
-
 def _parsed(path: str) -> Optional[tuple[FileContext, str, str]]:
-    """The module at `path` as it is now, read alone (its imports stay unknown)."""
+    """The module at `path` as it is now, read alone (its imports stay unknown), parsed once per
+    process with the summaries' own trees."""
     text, key = module_text(path)
     if text is None or key is None:
         return None
-    if (path, key) not in _PARSED:
-        try:
-            _PARSED[(path, key)] = FileContext(parse_module(text), path, summarising=True)
-        except (cst.ParserSyntaxError, RecursionError):
-            _PARSED[(path, key)] = None
-        if len(_PARSED) > _KEPT_MODULES:
-            _PARSED.popitem(last=False)
-    _PARSED.move_to_end((path, key))
-    ctx = _PARSED[(path, key)]
+    ctx = project().module_context(path, _read_alone, key)
     return (ctx, text, key) if ctx is not None else None
+
+
+def _read_alone(module: cst.Module, path: str) -> FileContext:
+    return FileContext(module, path, summarising=True)

@@ -327,8 +327,16 @@ class Project:
         return summary.names[name]
 
     def _context(self, summary: Summary, reader: Reader) -> Any:
-        """The parsed module of `summary` (the last few are kept: one module exports many names)."""
-        kept = (summary.path, summary.key)
+        return self.module_context(summary.path, reader, summary.key)
+
+    def module_context(self, path: str, reader: Reader, key: Optional[str] = None) -> Any:
+        """The module at `path` (with content `key`, when given) parsed and read alone by `reader`,
+        None when it cannot be read or parsed; the last few are kept (one module exports many
+        names, and its activations' findings are made from the same tree)."""
+        text, current = _read(path)
+        if text is None or current is None or (key is not None and current != key):
+            return None
+        kept = (path, current)
         if kept in self._contexts:
             self._contexts.move_to_end(kept)
             return self._contexts[kept]
@@ -336,10 +344,8 @@ class Project:
 
         from xentlint.parsing import parse_module
 
-        text, key = _read(summary.path)
         try:
-            ctx = reader(parse_module(text), summary.path) \
-                if text is not None and key == summary.key else None
+            ctx = reader(parse_module(text), path)
         except (cst.ParserSyntaxError, RecursionError):
             ctx = None
         self._contexts[kept] = ctx
