@@ -411,17 +411,7 @@ def test_a_package_module_does_not_import_its_siblings_absolutely(tmp_path: Path
 
 
 def test_a_run_reads_each_file_once(copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from xentlint import files
-
-    reads: list[str] = []
-    real = files.read_source
-
-    def spy(path: Path):
-        reads.append(os.path.abspath(path))
-        return real(path)
-
-    monkeypatch.setattr(files, "read_source", spy)
-    monkeypatch.setattr(api, "read_source", spy)
+    reads = read_sources(monkeypatch)
     assert findings(api.run(tasks(copy), jobs=1)) == FOUND
     assert sorted(set(reads)) == sorted(reads)  # models.py is checked and summarised from one read
 
@@ -447,3 +437,40 @@ def test_the_activations_finding_reads_the_summarys_tree(tmp_path: Path, monkeyp
     reports = api.run([api.FileTask(path, path.name, CODES) for path in paths], jobs=1)
     assert findings(reports) == [("models.py", 8, "XL101"), ("train_a.py", 7, "XL101"), ("train_b.py", 7, "XL101")]
     assert parsed.count("# models") == 2  # its own check, and once read alone
+
+
+_COUNT_EXPORTS = """
+import sys
+from pathlib import Path
+from xentlint import api
+from xentlint.flow.analysis import FlowAnalysis
+from xentlint.registry import default_codes
+log, root = Path(sys.argv[1]), Path(sys.argv[2])
+export = FlowAnalysis.export
+def logged(self, name, imports):
+    with log.open("a") as file:
+        file.write(f"{self.ctx.filename}:{name}\\n")
+    return export(self, name, imports)
+FlowAnalysis.export = logged  # the pool's workers are forked from here: they inherit it
+api._POOL_THRESHOLD = 1  # a pool even for this small project
+tasks = [api.FileTask(path, path.name, default_codes()) for path in sorted(root.glob("train_*.py"))]
+print(sorted((r.display, d.code) for r in api.run(tasks, jobs=2) for d in r.diagnostics))
+"""
+
+
+def test_a_pool_computes_each_exported_name_once(tmp_path: Path) -> None:
+    """Several files of a pool import `Net` from `models.py`: what it exports is computed by one
+    worker in the run and shared with the other (`xentlint.shared_names`)."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "models.py").write_text(
+        "import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Net(nn.Module):\n"
+        "    def forward(self, x):\n        return F.softmax(x, dim=1)\n")
+    for name in "abcdef":
+        (tmp_path / f"train_{name}.py").write_text(
+            "import torch.nn as nn\n\nfrom models import Net\n\n\n"
+            f"def step_{name}(x, y):\n    return nn.CrossEntropyLoss()(Net()(x), y)\n")
+    log = tmp_path / "exports.log"
+    out = subprocess.run([sys.executable, "-c", _COUNT_EXPORTS, str(log), str(tmp_path)],
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == repr([(f"train_{name}.py", "XL101") for name in "abcdef"])
+    assert log.read_text().splitlines() == [f"{tmp_path / 'models.py'}:Net"]

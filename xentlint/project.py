@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # LibCST and the flow are imported only when a module is summ
     from xentlint.files import SourceFile
     from xentlint.flow.values import Kind
     from xentlint.knowledge.schema import Fn
+    from xentlint.shared_names import SharedNames
 
 _MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _KEPT_MODULES = 8  # parsed modules kept per process for the names asked of them
@@ -225,6 +226,7 @@ class Project:
         # What the file system said: module files by stem, the files each module's imports name.
         self.module_files: dict[str, Optional[str]] = {}
         self.resolved: dict[tuple[str, str, Optional[tuple[str, ...]]], frozenset[str]] = {}
+        self.shared_names: Optional[SharedNames] = None  # in a pool's worker: the names the run computed
 
     def forget_files(self) -> None:
         """Look at the disk again (an editor's session outlives new and deleted modules)."""
@@ -319,10 +321,17 @@ class Project:
             return None
         if name not in summary.names:
             summary.names[name] = None  # asked again while computing (a cycle): unknown
-            ctx = self._context(summary, reader)
-            summary.names[name] = ctx.flow.export(name, summary.imports) if ctx is not None else None
+
+            def compute() -> Optional[Exported]:
+                ctx = self._context(summary, reader)
+                return ctx.flow.export(name, summary.imports) if ctx is not None else None
+
+            if self.shared_names is None:
+                summary.names[name], computed = compute(), True
+            else:  # another worker of the pool may have computed it
+                summary.names[name], computed = self.shared_names.value((summary.path, summary.key, name), compute)
             known = _FACTS.get(summary.path)
-            if known is not None and known[1].summary is summary:
+            if computed and known is not None and known[1].summary is summary:
                 self.fresh[summary.path] = known  # kept on disk with its new name
         return summary.names[name]
 
