@@ -48,16 +48,22 @@ class SharedNames:
 
 
 @contextlib.contextmanager
-def shared_table() -> Iterator[MutableMapping[Key, tuple[str, Any]]]:
-    """A dict the pool's workers share, for as long as the block runs."""
+def shared_table() -> Iterator[Optional[MutableMapping[Key, tuple[str, Any]]]]:
+    """A dict the pool's workers share, for as long as the block runs; None where no manager
+    process can be started (each worker then computes what it asks for, as before)."""
     from multiprocessing import Manager
 
-    with Manager() as manager:
+    try:
+        manager = Manager()
+    except (OSError, EOFError):
+        yield None
+        return
+    with manager:
         yield manager.dict()
 
 
-def install(table: MutableMapping[Key, tuple[str, Any]]) -> None:
+def install(table: Optional[MutableMapping[Key, tuple[str, Any]]]) -> None:
     """A pool worker's initializer: its project summaries share the names the run computes."""
     from xentlint.project import project
 
-    project().shared_names = SharedNames(table)
+    project().shared_names = SharedNames(table) if table is not None else None
