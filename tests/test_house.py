@@ -159,9 +159,8 @@ def test_check_never_imports_numpy_nor_libcst_for_a_file_without_losses(tmp_path
 
 def test_a_few_heavy_files_go_to_the_pool_and_a_few_light_ones_do_not(tmp_path: Path, monkeypatch) -> None:
     import concurrent.futures
-    import contextlib
 
-    from xentlint import api, shared_names
+    from xentlint import api
     from xentlint.registry import default_codes
 
     started = []
@@ -182,7 +181,6 @@ def test_a_few_heavy_files_go_to_the_pool_and_a_few_light_ones_do_not(tmp_path: 
             return future
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", SerialPool)
-    monkeypatch.setattr(shared_names, "shared_table", lambda: contextlib.nullcontext({}))  # no manager process
     light = [tmp_path / f"light_{i}.py" for i in range(3)]
     heavy = [tmp_path / f"heavy_{i}.py" for i in range(2)]
     for path in light:

@@ -283,8 +283,8 @@ def run(tasks: Sequence[FileTask], jobs: int, progress: Optional[Progress] = Non
         from xentlint import shared_names
 
         # Names of project modules, computed once in the run (`xentlint.shared_names`).
-        with shared_names.shared_table() as table, ProcessPoolExecutor(
-                max_workers=jobs, initializer=shared_names.install, initargs=(table,)) as pool:
+        with shared_names.shared_folder() as folder, ProcessPoolExecutor(
+                max_workers=jobs, initializer=shared_names.install, initargs=(folder,)) as pool:
             # One file per hand-out: two large files must not queue behind each other on one worker.
             futures = [pool.submit(process, tasks[index]) for index in pending]
             for finished, _ in enumerate(as_completed(futures), start=1):

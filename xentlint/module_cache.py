@@ -100,9 +100,14 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not one of xentlint's data classes")
 
 
+def safe_loads(data: bytes) -> Any:
+    """Unpickle `data`, building only xentlint's data classes, enums and plain containers."""
+    return _Unpickler(io.BytesIO(data)).load()
+
+
 def _read(file: Path) -> dict[str, Entry]:
     try:
-        data = _Unpickler(io.BytesIO(file.read_bytes())).load()
+        data = safe_loads(file.read_bytes())
     except Exception:  # missing, damaged, foreign, or of classes renamed since: a miss
         return {}
     if not (isinstance(data, tuple) and len(data) == 3 and data[:2] == (_FORMAT, code_fingerprint())

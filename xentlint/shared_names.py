@@ -1,69 +1,89 @@
 """The names project modules export, shared by a pool's workers while the run lasts, so that each
 is computed once in the run and not once in every worker that asks for it.
 
-The parent starts a manager process holding one dict before the pool, and each worker reaches it
-through a proxy (`install`). The first worker to ask for a name claims it, computes it and
-publishes it; another that asks meanwhile waits for it, at most `WAIT_SECONDS`, and then computes
-its own: two workers waiting on each other through an import cycle cannot hang the run. If the
-manager goes away, each worker computes for itself, as without a pool.
+The run keeps a private folder (`shared_folder`), and each worker gets its path (`install`). The
+first worker to ask for a name claims it, creating its claim file exclusively, computes it and
+publishes it (a temporary file renamed into place); another that asks meanwhile waits for it, at
+most `WAIT_SECONDS`, and then computes its own: two workers waiting on each other through an
+import cycle, or on a worker that stopped, cannot hang the run. No process is started for it, and
+where the folder cannot be used each worker computes for itself, as without a pool.
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import pickle
+import tempfile
 import time
-from typing import Any, Callable, Iterator, MutableMapping, Optional
+from typing import Any, Callable, Iterator, Optional
 
 WAIT_SECONDS = 2.0
 _POLL_SECONDS = 0.002
-_PENDING, _DONE = "pending", "done"
 
 Key = tuple[str, str, str]  # a module's path, its content key, the name
 
 
 class SharedNames:
-    def __init__(self, table: MutableMapping[Key, tuple[str, Any]]) -> None:
-        self._table: Optional[MutableMapping[Key, tuple[str, Any]]] = table
+    def __init__(self, folder: str) -> None:
+        self._folder: Optional[str] = folder
 
     def value(self, key: Key, compute: Callable[[], Any]) -> tuple[Any, bool]:
         """The value of `key`, and whether this process computed it."""
-        if self._table is None:
+        if self._folder is None:
             return compute(), True
-        claim = (_PENDING, os.getpid())
+        published = published_path(self._folder, key)
         try:
-            found = self._table.setdefault(key, claim)
-            deadline = time.monotonic() + WAIT_SECONDS
-            while found[0] == _PENDING and found != claim and time.monotonic() < deadline:
-                time.sleep(_POLL_SECONDS)
-                found = self._table.get(key, claim)
-        except (OSError, EOFError):  # the manager is gone: the run goes on without it
-            self._table = None
+            os.close(os.open(published + ".claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:  # another worker computes it
+            found = self._wait_for(published)
+            return (found[0], False) if found else (compute(), True)
+        except OSError:  # the folder is gone: the run goes on without it
+            self._folder = None
             return compute(), True
-        if found[0] == _DONE:
-            return found[1], False
         value = compute()
-        with contextlib.suppress(OSError, EOFError):
-            self._table[key] = (_DONE, value)
+        with contextlib.suppress(OSError, pickle.PicklingError):
+            with open(published + ".tmp", "wb") as file:
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(published + ".tmp", published)
         return value, True
+
+    @staticmethod
+    def _wait_for(published: str) -> Optional[tuple[Any]]:
+        from xentlint.module_cache import safe_loads
+
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                with open(published, "rb") as file:
+                    return (safe_loads(file.read()),)
+            except FileNotFoundError:
+                time.sleep(_POLL_SECONDS)
+            except Exception:  # unreadable: computed here instead
+                return None
+        return None
+
+
+def published_path(folder: str, key: Key) -> str:
+    """Where the value of `key` is published (its claim: the same path with `.claim`)."""
+    return os.path.join(folder, hashlib.sha256(repr(key).encode("utf-8", "surrogatepass")).hexdigest())
 
 
 @contextlib.contextmanager
-def shared_table() -> Iterator[Optional[MutableMapping[Key, tuple[str, Any]]]]:
-    """A dict the pool's workers share, for as long as the block runs; None where no manager
-    process can be started (each worker then computes what it asks for, as before)."""
-    from multiprocessing import Manager
-
+def shared_folder() -> Iterator[Optional[str]]:
+    """A private folder the pool's workers share, for as long as the block runs (None where none
+    can be made)."""
     try:
-        manager = Manager()
-    except (OSError, EOFError):
+        folder = tempfile.TemporaryDirectory(prefix="xentlint-names-")
+    except OSError:
         yield None
         return
-    with manager:
-        yield manager.dict()
+    with folder as path:
+        yield path
 
 
-def install(table: Optional[MutableMapping[Key, tuple[str, Any]]]) -> None:
+def install(folder: Optional[str]) -> None:
     """A pool worker's initializer: its project summaries share the names the run computes."""
     from xentlint.project import project
 
-    project().shared_names = SharedNames(table) if table is not None else None
+    project().shared_names = SharedNames(folder) if folder is not None else None
