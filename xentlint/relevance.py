@@ -18,7 +18,7 @@ compiled by Python, so its syntax errors are still reported, at the file's rows.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Optional
 
@@ -31,7 +31,7 @@ _MAX_SHARE = 0.9
 # A class over this many characters is read as its methods, each kept on its own.
 MEMBER_SPLIT_CHARS = 8 * 1024
 _STATEMENT = r"(?:(?P<decorator>@)|(?:async[ \t]+)?(?:def|class)[ \t]+(?P<name>\w+)|[^\s#)\]}])"
-_TOP_LEVEL = re.compile(r"^(?P<indent>)" + _STATEMENT, re.MULTILINE)
+_TOP_LEVEL = re.compile(r"^" + _STATEMENT, re.MULTILINE)
 _CLASS = re.compile(r"(?:@[^\n]*\n(?:[ \t#][^\n]*\n|\n)*)*class[ \t]")
 _BODY_INDENT = re.compile(r"^([ \t]+)(?=[^\s#)\]}])", re.MULTILINE)
 _SETS_ATTRIBUTE = re.compile(r"\bsetattr\([ \t]*(?:self|cls)\b|\b(?:self|cls)\.\w+(?:\[[^\]\n]*\])?[ \t]*(?::[^=\n]*)?(?:[-+*/@%&|^]|//|<<|>>|\*\*)?=(?!=)")
@@ -41,7 +41,7 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 @lru_cache(maxsize=8)
 def _member_pattern(indent: str) -> re.Pattern[str]:
-    return re.compile(r"^(?P<indent>" + re.escape(indent) + r")" + _STATEMENT, re.MULTILINE)
+    return re.compile(r"^" + re.escape(indent) + _STATEMENT, re.MULTILINE)
 
 
 Runnable = Callable[[frozenset[str]], bool]  # whether some selected rule may fire, given a file's words
@@ -53,8 +53,11 @@ class _Unit:
     end: int
     name: Optional[str]  # the name a definition binds (a class's for its pieces); None: module context
     words: frozenset[str]
-    member: bool = False  # a method of a large class, kept on its own
-    owner: tuple[int, ...] = ()  # a member's class pieces, which it cannot go without
+    owner: tuple[int, ...] = ()  # for a method of a large class: its class's other pieces, kept with it
+
+    @property
+    def member(self) -> bool:
+        return bool(self.owner)
 
 
 def relevant_view(source: str, runnable: Runnable) -> tuple[View, str]:
@@ -77,7 +80,7 @@ def _units(source: str) -> list[_Unit]:
     a large class as its methods and the rest of it (its header, its attributes, the methods that
     set attributes of `self`: what any method may read)."""
     units: list[_Unit] = []
-    for start, end, name, indent in _statements(source, 0, len(source), _TOP_LEVEL):
+    for start, end, name in _statements(source, 0, len(source), _TOP_LEVEL):
         if name is not None and end - start > MEMBER_SPLIT_CHARS and _CLASS.match(source, start):
             units += _class_units(source, start, end, name, len(units))
         else:
@@ -85,49 +88,51 @@ def _units(source: str) -> list[_Unit]:
     return units
 
 
-def _statements(source: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int, Optional[str], str]]:
+def _statements(source: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int, Optional[str]]]:
     """The statements `pattern` finds in [start, end): each to the next, with its definition's
-    name and its indentation (the module's first statement starts at its first row)."""
-    starts: list[tuple[int, Optional[str], str]] = []
+    name (the module's first statement starts at its first row)."""
+    starts: list[tuple[int, Optional[str]]] = []
     decorated = False
     for match in pattern.finditer(source, start, end):
         if match.group("decorator"):  # the definition starts here
             if not decorated:
-                starts.append((match.start(), "", match.group("indent")))
+                starts.append((match.start(), ""))
                 decorated = True
             continue
         name = match.group("name")
         if decorated:
             decorated = False
             if name is not None:
-                starts[-1] = (starts[-1][0], name, starts[-1][2])
+                starts[-1] = (starts[-1][0], name)
                 continue
-            starts[-1] = (starts[-1][0], None, starts[-1][2])  # a decorator on no definition: leave it be
-        starts.append((match.start(), name, match.group("indent")))
+            starts[-1] = (starts[-1][0], None)  # a decorator on no definition: leave it be
+        starts.append((match.start(), name))
     if start == 0 and (not starts or starts[0][0] > 0):
-        starts.insert(0, (0, None, ""))
-    return [(begin, starts[index + 1][0] if index + 1 < len(starts) else end, name or None, indent)
-            for index, (begin, name, indent) in enumerate(starts)]
+        starts.insert(0, (0, None))
+    return [(begin, starts[index + 1][0] if index + 1 < len(starts) else end, name or None)
+            for index, (begin, name) in enumerate(starts)]
 
 
 def _class_units(source: str, start: int, end: int, name: str, first: int) -> list[_Unit]:
-    body = _BODY_INDENT.search(source, source.index("\n", start) + 1 if "\n" in source[start:end] else end, end)
+    header_end = source.find("\n", start, end)
+    body = _BODY_INDENT.search(source, header_end + 1, end) if header_end >= 0 else None
     members = _statements(source, body.start(), end, _member_pattern(body.group(1))) if body else []
-    methods = [(begin, stop, method) for begin, stop, method, _ in members
+    methods = [(begin, stop, method) for begin, stop, method in members
                if method is not None and not _SETS_ATTRIBUTE.search(source, begin, stop)]
     if len(methods) < 2:
         return [_Unit(start, end, name, _words(source, start, end))]
-    pieces: list[_Unit] = []
+    spans: list[tuple[int, int, str, bool]] = []  # start, end, name, whether a method kept on its own
     cursor = start
     for begin, stop, method in methods:
         if begin > cursor:
-            pieces.append(_Unit(cursor, begin, name, _words(source, cursor, begin)))
-        pieces.append(_Unit(begin, stop, method, _words(source, begin, stop), member=True))
+            spans.append((cursor, begin, name, False))
+        spans.append((begin, stop, method, True))
         cursor = stop
     if cursor < end:
-        pieces.append(_Unit(cursor, end, name, _words(source, cursor, end)))
-    context = tuple(first + index for index, piece in enumerate(pieces) if not piece.member)
-    return [replace(piece, owner=context) if piece.member else piece for piece in pieces]
+        spans.append((cursor, end, name, False))
+    context = tuple(first + index for index, span in enumerate(spans) if not span[3])
+    return [_Unit(begin, stop, piece, _words(source, begin, stop), context if method else ())
+            for begin, stop, piece, method in spans]
 
 
 def _words(source: str, start: int, end: int) -> frozenset[str]:
@@ -157,15 +162,12 @@ def _kept(units: list[_Unit], runnable: Runnable) -> set[int]:
                 pending += unit.owner
         return found
 
-    def closure(index: int) -> set[int]:
-        return reached([index])
-
     context = [index for index, unit in enumerate(units) if unit.name is None]
     kept = reached(list(context))
     base = frozenset().union(*(units[index].words for index in kept))
     for index, unit in enumerate(units):
         if index not in kept:
-            reach = closure(index)
+            reach = reached([index])
             if runnable(base.union(*(units[other].words for other in reach))):
                 kept |= reach
     names = {units[index].name for index in kept}
@@ -174,7 +176,7 @@ def _kept(units: list[_Unit], runnable: Runnable) -> set[int]:
         grown = False
         for index, unit in enumerate(units):
             if index not in kept and not unit.words.isdisjoint(names):
-                reach = closure(index)
+                reach = reached([index])
                 kept |= reach
                 names |= {units[other].name for other in reach}
                 grown = True
