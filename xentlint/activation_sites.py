@@ -22,6 +22,7 @@ from xentlint.knowledge.schema import Fn
 from xentlint.project import module_text, project
 from xentlint.rule import Finding, FixProposal, Replacement, Rule
 
+
 @dataclass(frozen=True)
 class HandoffRequest:
     """What a loss's finding asks of the activation's module: a finding on the `fn` call at `row`."""
